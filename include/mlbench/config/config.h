@@ -1,0 +1,101 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mlbench::config {
+
+// The typed form of config.yaml (design.md §3; every key is documented in docs/config.md).
+// Defaults live here, in one place. Paths are stored after `${VAR}` and `~` expansion, and
+// controller-side relative paths are resolved against the config file's directory.
+
+enum class LauncherKind { kLocal, kSsh, kKubernetes, kSlurm };
+enum class Backend { kCpu, kCuda, kSim };
+enum class Scenario { kServer, kOffline, kSingleStream };
+enum class Mode { kPerformance, kAccuracy };
+enum class HostKeyPolicy { kStrict, kAcceptNew };
+
+std::string_view to_string(LauncherKind kind);
+std::string_view to_string(Backend backend);
+std::string_view to_string(Scenario scenario);
+std::string_view to_string(Mode mode);
+std::string_view to_string(HostKeyPolicy policy);
+
+// Case-insensitive; nullopt for an unknown name. The lists of valid names are what errors show.
+std::optional<LauncherKind> parse_launcher(std::string_view text);
+std::optional<Backend> parse_backend(std::string_view text);
+std::optional<Scenario> parse_scenario(std::string_view text);
+std::optional<Mode> parse_mode(std::string_view text);
+std::optional<HostKeyPolicy> parse_host_key_policy(std::string_view text);
+
+struct SshSettings {
+  std::string user;                  // empty: the controller's user or ~/.ssh/config's
+  std::string identity_file;         // empty: the SSH agent, then ~/.ssh/config
+  std::string known_hosts_file;      // empty: ~/.ssh/known_hosts
+  HostKeyPolicy host_key_policy = HostKeyPolicy::kStrict;
+  int connect_timeout_s = 10;
+  int keepalive_s = 15;
+  int max_parallel = 32;
+};
+
+struct ClusterSettings {
+  LauncherKind launcher = LauncherKind::kLocal;
+  SshSettings ssh;
+  int run_timeout_s = 4 * 3600;     // a node's whole run, start to last event
+  int collect_timeout_s = 600;      // fetching one node's result files
+};
+
+struct Node {
+  std::string name;
+  std::string host;                 // empty for the local launcher
+  int port = 22;
+  std::string user;                 // overrides cluster.ssh.user for this node
+  std::vector<int> gpus;            // empty: every GPU the node has
+};
+
+struct RunnerSettings {
+  std::string path = "mlbench-runner";  // a bare name is looked up on the node's PATH
+  Backend backend = Backend::kCpu;
+  std::string workdir = "/var/tmp/mlbench";
+};
+
+struct ModelSettings {
+  std::string name = "llama3_1-8b";  // the MLPerf benchmark name (selects mlperf.conf values)
+  std::string path;                  // model directory on the node; not needed by `sim`
+};
+
+struct DatasetSettings {
+  std::string path;                  // cnn_eval.json on the node; not needed by `sim`
+  std::optional<int> max_samples;    // cut the dataset to its first N records
+};
+
+struct BenchmarkSettings {
+  Scenario scenario = Scenario::kOffline;  // `mlbench run --scenario` overrides
+  Mode mode = Mode::kPerformance;          // `mlbench run --mode` overrides
+  std::string user_conf;                   // controller-side; empty: LoadGen defaults only
+  int max_output_tokens = 128;
+};
+
+struct ReportSettings {
+  std::string out_dir = "runs";
+  std::vector<std::string> formats = {"json", "md", "html"};
+};
+
+struct Config {
+  std::string source_path;  // the file it was read from ("<string>" when parsed from text)
+  ClusterSettings cluster;
+  std::vector<Node> nodes;
+  RunnerSettings runner;
+  ModelSettings model;
+  DatasetSettings dataset;
+  BenchmarkSettings benchmark;
+  ReportSettings report;
+};
+
+// The node names that a `--nodes a,b` filter may use are exactly Node::name values.
+std::vector<std::string> node_names(const Config& config);
+
+}  // namespace mlbench::config
