@@ -16,6 +16,8 @@ enum class ExitCode : int {
 
 ExitCode exit_code_for(ErrorCode code);
 
-inline int to_int(ExitCode code) { return static_cast<int>(code); }
+inline int to_int(ExitCode code) {
+  return static_cast<int>(code);
+}
 
 }  // namespace mlbench

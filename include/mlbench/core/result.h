@@ -17,7 +17,9 @@ struct Failure {
 inline Failure fail(ErrorCode code, std::string message, std::string where = {}) {
   return Failure{Error{code, std::move(message), std::move(where)}};
 }
-inline Failure fail(Error error) { return Failure{std::move(error)}; }
+inline Failure fail(Error error) {
+  return Failure{std::move(error)};
+}
 
 // A value or an Error: what crosses module edges. Reading the value of a failed Result (or the
 // error of a good one) is a programming error and asserts.

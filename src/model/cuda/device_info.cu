@@ -38,7 +38,8 @@ Result<CudaRuntimeInfo> query_cuda_devices() {
     device.multiprocessors = props.multiProcessorCount;
     size_t free_bytes = 0;
     size_t total_bytes = 0;
-    if (cudaSetDevice(index) == cudaSuccess && cudaMemGetInfo(&free_bytes, &total_bytes) == cudaSuccess) {
+    if (cudaSetDevice(index) == cudaSuccess &&
+        cudaMemGetInfo(&free_bytes, &total_bytes) == cudaSuccess) {
       device.free_memory_bytes = free_bytes;
     }
     info.devices.push_back(std::move(device));

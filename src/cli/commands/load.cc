@@ -1,0 +1,22 @@
+#include "cli/commands/load.h"
+
+#include <fmt/format.h>
+
+#include "mlbench/config/load.h"
+
+namespace mlbench::cli {
+
+std::optional<config::Config> load_config_or_report(const std::string& path) {
+  config::LoadOutcome outcome =
+      config::load_config_file(path, config::LoadEnvironment::from_process());
+  if (outcome.config) return std::move(outcome.config);
+  // Plain lines in the compiler's format, so editors and CI annotators can jump to them.
+  for (const config::Diagnostic& diagnostic : outcome.diagnostics) {
+    fmt::print(stderr, "{}\n", diagnostic.format());
+  }
+  fmt::print(stderr, "{}: {} error{}\n", path, outcome.diagnostics.size(),
+             outcome.diagnostics.size() == 1 ? "" : "s");
+  return std::nullopt;
+}
+
+}  // namespace mlbench::cli

@@ -1,0 +1,109 @@
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <random>
+
+#include "mlbench/orchestrator/plan.h"
+#include "mlbench/transport/shell_quote.h"
+
+#include "cli/commands/commands.h"
+#include "cli/commands/load.h"
+
+namespace mlbench::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunOptions {
+  std::string config_path = "config.yaml";
+  std::string scenario;
+  std::string mode;
+  std::vector<std::string> nodes;
+  bool dry_run = false;
+};
+
+std::string random_short_id() {
+  std::random_device device;
+  return fmt::format("{:06x}", device() & 0xffffffu);
+}
+
+// With the local launcher and the default bare `mlbench-runner`, prefer the runner installed
+// beside this `mlbench`: a fresh build tree has no runner on PATH.
+void prefer_sibling_runner(config::Config& config) {
+  if (config.cluster.launcher != config::LauncherKind::kLocal) return;
+  if (config.runner.path.find('/') != std::string::npos) return;
+  std::error_code error;
+  const fs::path self = fs::read_symlink("/proc/self/exe", error);
+  if (error) return;
+  const fs::path sibling = self.parent_path() / config.runner.path;
+  if (access(sibling.c_str(), X_OK) == 0) config.runner.path = sibling.string();
+}
+
+void print_plan(const orchestrator::RunPlan& plan, const config::Config& config) {
+  fmt::print("Run plan (dry run: nothing was started)\n");
+  fmt::print("  config    {}\n", config.source_path);
+  fmt::print("  run id    {}\n", plan.run_id);
+  fmt::print("  run dir   {}\n", plan.run_dir);
+  fmt::print("  scenario  {}   mode {}   launcher {}   backend {}   model {}\n",
+             orchestrator::loadgen_scenario_name(plan.scenario), config::to_string(plan.mode),
+             config::to_string(plan.launcher), config::to_string(config.runner.backend),
+             config.model.name);
+  for (const orchestrator::NodePlan& node : plan.nodes) {
+    const std::string where = plan.launcher == config::LauncherKind::kLocal
+                                  ? std::string("this machine")
+                                  : fmt::format("{}:{}", node.node.host, node.node.port);
+    fmt::print("  node {} ({})\n", node.node.name, where);
+    fmt::print("    command  {}\n", transport::shell_join(node.runner_argv));
+    fmt::print("    files    {}\n", node.collect_dir);
+  }
+}
+
+ExitCode run(const RunOptions& options) {
+  auto loaded = load_config_or_report(options.config_path);
+  if (!loaded) return ExitCode::kUsage;
+  config::Config& config = *loaded;
+  prefer_sibling_runner(config);
+
+  orchestrator::RunRequest request;
+  request.only_nodes = options.nodes;
+  if (!options.scenario.empty()) request.scenario = config::parse_scenario(options.scenario);
+  if (!options.mode.empty()) request.mode = config::parse_mode(options.mode);
+
+  const auto scenario = request.scenario.value_or(config.benchmark.scenario);
+  const std::string run_id =
+      orchestrator::make_run_id(std::chrono::system_clock::now(), scenario, random_short_id());
+  auto plan = orchestrator::plan_run(config, request, run_id);
+  if (!plan) return report_error(plan.error());
+
+  if (options.dry_run) {
+    print_plan(*plan, config);
+    return ExitCode::kOk;
+  }
+  return not_built("mlbench", "run")();
+}
+
+}  // namespace
+
+CommandSpec run_command() {
+  return {"run", "Run a benchmark scenario on every node and write the report",
+          [](CLI::App& sub, const GlobalOptions&) -> CommandHandler {
+            auto options = std::make_shared<RunOptions>();
+            sub.add_option("-c,--config", options->config_path, "The config file")
+                ->capture_default_str();
+            sub.add_option("--scenario", options->scenario,
+                           "server, offline or singlestream (default: benchmark.scenario)")
+                ->transform(CLI::IsMember({"server", "offline", "singlestream"}, CLI::ignore_case));
+            sub.add_option("--mode", options->mode,
+                           "performance or accuracy (default: benchmark.mode)")
+                ->transform(CLI::IsMember({"performance", "accuracy"}, CLI::ignore_case));
+            sub.add_option("--nodes", options->nodes, "Only these nodes (comma-separated)")
+                ->delimiter(',');
+            sub.add_flag("--dry-run", options->dry_run,
+                         "Validate, plan and print what would run; start nothing");
+            return [options] { return run(*options); };
+          }};
+}
+
+}  // namespace mlbench::cli
