@@ -1,0 +1,16 @@
+#include "config/source_map.h"
+
+namespace mlbench::config {
+
+Position SourceMap::value_or_parent(std::string_view path, std::string_view parent) const {
+  if (const auto found = values.find(path); found != values.end()) return found->second;
+  if (const auto found = mappings.find(parent); found != mappings.end()) return found->second;
+  return kDocumentStart;
+}
+
+Position SourceMap::value(std::string_view path) const {
+  const auto found = values.find(path);
+  return found == values.end() ? Position{} : found->second;
+}
+
+}  // namespace mlbench::config
