@@ -7,8 +7,6 @@
 #include <map>
 #include <string>
 
-#include "config/yaml_reader.h"
-
 namespace mlbench::config {
 namespace {
 

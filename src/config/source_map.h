@@ -10,6 +10,11 @@
 
 namespace mlbench::config {
 
+// "cluster" + "ssh" -> "cluster.ssh"; "" + "nodes" -> "nodes".
+std::string child_path(std::string_view parent, std::string_view key);
+// "nodes" + 1 -> "nodes[1]".
+std::string item_path(std::string_view list, size_t index);
+
 // Where each key of the config was written, by key path ("runner.path", "nodes[1]"). The schema
 // walk fills it so that rules spanning several keys, which run on the typed Config, can still
 // point at a line.

@@ -64,15 +64,6 @@ std::string describe(const YAML::Node& node) {
   return "nothing";
 }
 
-std::string child_path(std::string_view parent, std::string_view key) {
-  if (parent.empty()) return std::string(key);
-  return fmt::format("{}.{}", parent, key);
-}
-
-std::string item_path(std::string_view list, size_t index) {
-  return fmt::format("{}[{}]", list, index);
-}
-
 void reject_value(LoadContext& context, const YAML::Node& node, const std::string& path,
                   Problem problem) {
   Position at = position_of(node);

@@ -22,11 +22,6 @@ Position position_of(const YAML::Mark& mark);
 // How a value is named in a message: its text in quotes, or "a list", "a mapping", "nothing".
 std::string describe(const YAML::Node& node);
 
-// "cluster" + "ssh" -> "cluster.ssh"; "" + "nodes" -> "nodes".
-std::string child_path(std::string_view parent, std::string_view key);
-// "nodes" + 1 -> "nodes[1]".
-std::string item_path(std::string_view list, size_t index);
-
 // One key a mapping may hold, and what reads its value (given with its key path).
 struct Field {
   std::string_view key;
