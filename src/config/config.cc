@@ -60,18 +60,34 @@ constexpr std::array<std::pair<std::string_view, HostKeyPolicy>, 2> kHostKeyPoli
 
 }  // namespace
 
-std::string_view to_string(LauncherKind kind) { return name_of(kLaunchers, kind); }
-std::string_view to_string(Backend backend) { return name_of(kBackends, backend); }
-std::string_view to_string(Scenario scenario) { return name_of(kScenarios, scenario); }
-std::string_view to_string(Mode mode) { return name_of(kModes, mode); }
-std::string_view to_string(HostKeyPolicy policy) { return name_of(kHostKeyPolicies, policy); }
+std::string_view to_string(LauncherKind kind) {
+  return name_of(kLaunchers, kind);
+}
+std::string_view to_string(Backend backend) {
+  return name_of(kBackends, backend);
+}
+std::string_view to_string(Scenario scenario) {
+  return name_of(kScenarios, scenario);
+}
+std::string_view to_string(Mode mode) {
+  return name_of(kModes, mode);
+}
+std::string_view to_string(HostKeyPolicy policy) {
+  return name_of(kHostKeyPolicies, policy);
+}
 
 std::optional<LauncherKind> parse_launcher(std::string_view text) {
   return lookup(kLaunchers, text);
 }
-std::optional<Backend> parse_backend(std::string_view text) { return lookup(kBackends, text); }
-std::optional<Scenario> parse_scenario(std::string_view text) { return lookup(kScenarios, text); }
-std::optional<Mode> parse_mode(std::string_view text) { return lookup(kModes, text); }
+std::optional<Backend> parse_backend(std::string_view text) {
+  return lookup(kBackends, text);
+}
+std::optional<Scenario> parse_scenario(std::string_view text) {
+  return lookup(kScenarios, text);
+}
+std::optional<Mode> parse_mode(std::string_view text) {
+  return lookup(kModes, text);
+}
 std::optional<HostKeyPolicy> parse_host_key_policy(std::string_view text) {
   return lookup(kHostKeyPolicies, text);
 }
@@ -79,7 +95,8 @@ std::optional<HostKeyPolicy> parse_host_key_policy(std::string_view text) {
 std::vector<std::string> node_names(const Config& config) {
   std::vector<std::string> names;
   names.reserve(config.nodes.size());
-  for (const auto& node : config.nodes) names.push_back(node.name);
+  for (const auto& node : config.nodes)
+    names.push_back(node.name);
   return names;
 }
 

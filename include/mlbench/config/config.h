@@ -32,9 +32,9 @@ std::optional<Mode> parse_mode(std::string_view text);
 std::optional<HostKeyPolicy> parse_host_key_policy(std::string_view text);
 
 struct SshSettings {
-  std::string user;                  // empty: the controller's user or ~/.ssh/config's
-  std::string identity_file;         // empty: the SSH agent, then ~/.ssh/config
-  std::string known_hosts_file;      // empty: ~/.ssh/known_hosts
+  std::string user;              // empty: the controller's user or ~/.ssh/config's
+  std::string identity_file;     // empty: the SSH agent, then ~/.ssh/config
+  std::string known_hosts_file;  // empty: ~/.ssh/known_hosts
   HostKeyPolicy host_key_policy = HostKeyPolicy::kStrict;
   int connect_timeout_s = 10;
   int keepalive_s = 15;
@@ -44,16 +44,16 @@ struct SshSettings {
 struct ClusterSettings {
   LauncherKind launcher = LauncherKind::kLocal;
   SshSettings ssh;
-  int run_timeout_s = 4 * 3600;     // a node's whole run, start to last event
-  int collect_timeout_s = 600;      // fetching one node's result files
+  int run_timeout_s = 4 * 3600;  // a node's whole run, start to last event
+  int collect_timeout_s = 600;   // fetching one node's result files
 };
 
 struct Node {
   std::string name;
-  std::string host;                 // empty for the local launcher
+  std::string host;  // empty for the local launcher
   int port = 22;
-  std::string user;                 // overrides cluster.ssh.user for this node
-  std::vector<int> gpus;            // empty: every GPU the node has
+  std::string user;       // overrides cluster.ssh.user for this node
+  std::vector<int> gpus;  // empty: every GPU the node has
 };
 
 struct RunnerSettings {
@@ -68,8 +68,8 @@ struct ModelSettings {
 };
 
 struct DatasetSettings {
-  std::string path;                  // cnn_eval.json on the node; not needed by `sim`
-  std::optional<int> max_samples;    // cut the dataset to its first N records
+  std::string path;                // cnn_eval.json on the node; not needed by `sim`
+  std::optional<int> max_samples;  // cut the dataset to its first N records
 };
 
 struct BenchmarkSettings {
