@@ -69,8 +69,8 @@ bool ends_double_consonant(std::string_view word) {
   return n >= 2 && word[n - 1] == word[n - 2] && is_consonant(word, n - 1);
 }
 
-// *o: consonant-vowel-consonant where the last is not w, x or y. nltk also accepts a two-letter
-// vowel-consonant word, so that e.g. "ow" in step 5a behaves like a short stem.
+// Porter's *o: the stem ends consonant-vowel-consonant, the last not w, x or y. nltk's mode
+// also counts a two-letter stem of a vowel then a consonant ("at", "on").
 bool ends_cvc(std::string_view word) {
   const std::size_t n = word.size();
   if (n >= 3 && is_consonant(word, n - 3) && !is_consonant(word, n - 2) &&
