@@ -189,6 +189,15 @@ Result<GeneratedQueries> generate_queries(const EffectiveSettings& settings, con
   }
   // LoadGen would add a "remainder" query to an Offline accuracy run if the set did not divide
   // into whole queries; an Offline query there is the whole set, so there never is one.
+  if (generated.queries.empty()) {
+    // Only performance_issue_unique with fewer loaded samples than samples_per_query gets here
+    // (Offline, QSL smaller than the performance count); LoadGen then crashes.
+    return fail(ErrorCode::kConfig,
+                fmt::format("these settings generate no queries: {} loaded samples make no "
+                            "whole query of {}",
+                            set.samples.size(), target.samples_per_query),
+                std::string(kWhere));
+  }
   generated.duration = offset;
   return generated;
 }

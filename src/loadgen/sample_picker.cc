@@ -35,9 +35,13 @@ std::vector<uint64_t> concatenated_permutations(uint64_t queries, uint64_t set_s
   return order;
 }
 
+// LoadGen reads these orders with bounds checks and throws; it happens when equal issue pads a
+// performance_issue_unique run (MultiStream) beyond the set's query starts.
 Failure ran_out(std::string_view what, uint64_t size) {
-  return fail(ErrorCode::kInternal,
-              fmt::format("asked for more query starts than the {} order holds ({})", what, size),
+  return fail(ErrorCode::kConfig,
+              fmt::format("these settings need more queries than the {} order's {} query "
+                          "starts (LoadGen throws std::out_of_range here)",
+                          what, size),
               std::string(kWhere));
 }
 

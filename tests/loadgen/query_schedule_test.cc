@@ -244,6 +244,27 @@ TEST(QuerySchedule, RejectsSettingsLoadGenCouldNotGenerateFrom) {
     EXPECT_EQ(planned.error().code, ErrorCode::kUnsupported);
   }
   {
+    // LoadGen throws std::out_of_range: equal issue pads the unique order's 69 queries to 139.
+    TestSettings s = official_seeds(Scenario::kMultiStream, TestMode::kPerformanceOnly);
+    s.multi_stream_samples_per_query = 2;
+    s.performance_issue_unique = true;
+    s.sample_concatenate_permutation = true;
+    const QslCounts small{.total = 255, .performance = 138};
+    auto planned = plan_queries(derive(s, small), small);
+    ASSERT_FALSE(planned.ok());
+    EXPECT_EQ(planned.error().code, ErrorCode::kConfig);
+  }
+  {
+    // Unique Offline queries hold the whole performance count, more than the QSL has: LoadGen
+    // generates no query and crashes.
+    TestSettings s = official_seeds(Scenario::kOffline, TestMode::kPerformanceOnly);
+    s.performance_issue_unique = true;
+    const QslCounts small{.total = 48, .performance = 186};
+    auto planned = plan_queries(derive(s, small), small);
+    ASSERT_FALSE(planned.ok());
+    EXPECT_EQ(planned.error().code, ErrorCode::kConfig);
+  }
+  {
     const LoadableSet empty;
     auto generated =
         generate_queries(derive(official_seeds(Scenario::kServer, TestMode::kPerformanceOnly), qsl),
