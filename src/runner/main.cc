@@ -4,6 +4,7 @@
 
 #include "cli/command.h"
 #include "runner/info.h"
+#include "runner/plan_command.h"
 
 namespace mlbench::runner {
 namespace {
@@ -40,7 +41,7 @@ int main(int argc, char** argv) {
   const std::array commands = {
       mlbench::runner::info_command(),
       planned_command("run", "Run a scenario against a backend and write the MLPerf logs"),
-      planned_command("plan", "Print the query schedule as JSON lines; run nothing"),
+      mlbench::runner::plan_command(),
       planned_command("make-model", "Write a random-weight Llama-3-style model and tokenizer"),
       planned_command("generate", "Greedy-decode a prompt and print the token ids"),
       planned_command("tokenize", "Text on stdin to token ids"),

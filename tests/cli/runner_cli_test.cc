@@ -42,7 +42,7 @@ TEST(RunnerCli, VersionMatchesController) {
 }
 
 TEST(RunnerCli, PlannedSubcommandsSaySoAndFail) {
-  for (const char* command : {"run", "plan", "make-model", "generate", "tokenize", "detokenize",
+  for (const char* command : {"run", "make-model", "generate", "tokenize", "detokenize",
                               "make-dataset", "accuracy", "rouge"}) {
     const auto result = runner({command, "--backend", "sim"});
     EXPECT_EQ(result.exit_code, 1) << command;
