@@ -29,7 +29,8 @@ struct SampleRecord {
   std::chrono::nanoseconds issued{0};     // when the query went to the SUT
   std::optional<std::chrono::nanoseconds> first_token;  // unset if the SUT never reported one
   std::optional<std::chrono::nanoseconds> completed;    // unset if it never completed
-  // As the SUT reported it: total output tokens including the first. 0 when not reported.
+  // Total output tokens including the first, as LoadGen records it: what the SUT reported,
+  // except that 1 is recorded as 0 (LoadGen logs an error and zeroes it). 0 when not reported.
   int64_t n_tokens = 0;
   // Response bytes (int32 little-endian token ids for Llama), kept only for samples that go
   // to the accuracy log (`in_accuracy_log`); empty otherwise.

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "mlbench/core/result.h"
+#include "mlbench/loadgen/query_plan.h"
+#include "mlbench/loadgen/run_record.h"
+#include "mlbench/loadgen/system_under_test.h"
+
+namespace mlbench::loadgen {
+
+// A snapshot for live progress displays; taken off the issue path.
+struct RunProgress {
+  uint64_t samples_issued = 0;
+  uint64_t samples_completed = 0;
+  uint64_t tokens_completed = 0;
+  std::chrono::nanoseconds elapsed{0};
+};
+
+struct IssueOptions {
+  std::string qsl_name = "mlbench QSL";
+  // After the last query is issued, how long to wait for the SUT to finish every sample. Our
+  // own bound (LoadGen waits forever): a stuck SUT ends the run as kCompletionTimedOut with
+  // everything measured so far kept.
+  std::chrono::milliseconds completion_timeout{std::chrono::minutes(30)};
+  // Called every `progress_interval` from a separate thread while the run lasts.
+  std::function<void(const RunProgress&)> on_progress;
+  std::chrono::milliseconds progress_interval{500};
+  // Set from outside (a signal handler's flag) to stop issuing; the run ends kInterrupted.
+  const std::atomic<bool>* stop_requested = nullptr;
+};
+
+// Issues one planned set to the SUT the way LoadGen's scenario rules say, and records what
+// happened. Server issues each query at its scheduled time from this thread; SingleStream
+// issues the next query when the previous one has completed and stops once min_query_count
+// and min_duration are met; Offline issues one query holding every sample. The issue path only
+// stores timestamps into pre-sized records: no formatting, no I/O, no allocation per sample.
+// Fails only for inputs that cannot be run (an empty plan); a run that goes wrong still
+// returns its RunRecord, with the reason in `end_reason` and `errors`.
+Result<RunRecord> run_planned_set(const EffectiveSettings& settings, QslCounts qsl,
+                                  const PlannedSet& planned, SystemUnderTest& sut,
+                                  const IssueOptions& options);
+
+}  // namespace mlbench::loadgen

@@ -1,0 +1,289 @@
+#include "mlbench/loadgen/issue_engine.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <random>
+#include <thread>
+
+#include "response_recorder.h"
+
+namespace mlbench::loadgen {
+namespace {
+
+using detail::Clock;
+using detail::ResponseRecorder;
+using std::chrono::nanoseconds;
+
+// Every sample of every generated query, in issue order, so that callbacks can find a record
+// by its response id (== sequence id) without locks or allocation during the run.
+std::vector<SampleRecord> presized_records(const GeneratedQueries& generated) {
+  std::vector<SampleRecord> samples;
+  uint64_t sequence_id = 0;
+  for (uint64_t query_id = 0; query_id < generated.queries.size(); ++query_id) {
+    const Query& query = generated.queries[query_id];
+    for (const uint64_t qsl_index : query.sample_indices) {
+      SampleRecord record;
+      record.sequence_id = sequence_id++;
+      record.query_id = query_id;
+      record.qsl_index = qsl_index;
+      samples.push_back(std::move(record));
+    }
+  }
+  return samples;
+}
+
+// Which samples' responses go to the accuracy log. Accuracy runs log all of them. Performance
+// runs log a pseudo-random fraction, decided per sample as LoadGen does: a uniform draw per
+// sample from an mt19937 LoadGen never seeds (so 5489), shifted by one seeded offset draw.
+void mark_accuracy_log_samples(const EffectiveSettings& settings, QueryPhase phase,
+                               std::vector<SampleRecord>& samples) {
+  if (phase == QueryPhase::kAccuracy) {
+    for (SampleRecord& sample : samples)
+      sample.in_accuracy_log = true;
+    return;
+  }
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::mt19937 offset_rng(static_cast<std::mt19937::result_type>(settings.accuracy_log_rng_seed));
+  const double offset = unit(offset_rng);
+  double probability = settings.accuracy_log_probability;
+  if (settings.accuracy_log_sampling_target > 0) {
+    // LoadGen divides the target by the samples it expects the run to need.
+    uint64_t expected = static_cast<uint64_t>(
+        settings.target_qps * static_cast<double>(settings.min_duration.count()) / 1000.0);
+    uint64_t minimum = settings.min_query_count * settings.samples_per_query;
+    if (settings.scenario != Scenario::kOffline) {
+      expected *= settings.samples_per_query;
+    } else {
+      minimum = settings.min_sample_count;
+    }
+    expected = std::max(expected, minimum);
+    probability =
+        static_cast<double>(settings.accuracy_log_sampling_target) / static_cast<double>(expected);
+  }
+  std::mt19937 per_sample_rng;  // default-seeded on purpose, see above
+  for (SampleRecord& sample : samples) {
+    double value = unit(per_sample_rng) + offset;
+    if (value >= 1.0) value -= 1.0;
+    sample.in_accuracy_log = value <= probability;
+  }
+}
+
+// Runs the progress callback every interval until destroyed; never touches the issue thread.
+class ProgressReporter {
+ public:
+  ProgressReporter(const IssueOptions& options, const ResponseRecorder& recorder,
+                   const std::atomic<uint64_t>& issued, Clock::time_point start) {
+    if (!options.on_progress) return;
+    thread_ = std::jthread([&, start, interval = options.progress_interval,
+                            callback = options.on_progress](std::stop_token stop) {
+      std::mutex mutex;
+      std::condition_variable_any wake;
+      std::unique_lock lock(mutex);
+      while (!stop.stop_requested()) {
+        wake.wait_for(lock, stop, interval, [] { return false; });
+        callback(RunProgress{issued.load(std::memory_order_relaxed), recorder.completed(),
+                             recorder.tokens(), Clock::now() - start});
+      }
+    });
+  }
+
+ private:
+  std::jthread thread_;
+};
+
+bool stop_requested(const IssueOptions& options) {
+  return options.stop_requested != nullptr && options.stop_requested->load();
+}
+
+// State of one issuing loop; the scenario functions below share it.
+struct Issuer {
+  Issuer(const EffectiveSettings& settings_in, const GeneratedQueries& generated_in,
+         SystemUnderTest& sut_in, ResponseRecorder& recorder_in,
+         std::vector<SampleRecord>& samples_in, const IssueOptions& options_in,
+         Clock::time_point start_in)
+      : settings(settings_in),
+        generated(generated_in),
+        sut(sut_in),
+        recorder(recorder_in),
+        samples(samples_in),
+        options(options_in),
+        start(start_in) {}
+
+  const EffectiveSettings& settings;
+  const GeneratedQueries& generated;
+  SystemUnderTest& sut;
+  ResponseRecorder& recorder;
+  std::vector<SampleRecord>& samples;
+  const IssueOptions& options;
+  Clock::time_point start;
+  std::atomic<uint64_t> samples_issued{0};
+  uint64_t queries_issued = 0;
+  std::vector<IssuedSample> batch;  // reused: no allocation per query once warm
+
+  // Stamps the query's samples and hands them to the SUT. The stamps are written before
+  // `issue`, so an answer that arrives during the call finds them in place.
+  void issue(uint64_t query_id, nanoseconds scheduled, nanoseconds issued_at) {
+    const Query& query = generated.queries[query_id];
+    const uint64_t first = samples_issued.load(std::memory_order_relaxed);
+    batch.clear();
+    for (uint64_t i = 0; i < query.sample_indices.size(); ++i) {
+      SampleRecord& record = samples[first + i];
+      record.scheduled = scheduled;
+      record.issued = issued_at;
+      batch.push_back(IssuedSample{record.sequence_id, record.qsl_index});
+    }
+    samples_issued.store(first + batch.size(), std::memory_order_relaxed);
+    ++queries_issued;
+    sut.issue(batch, recorder);
+  }
+
+  nanoseconds since_start() const { return Clock::now() - start; }
+
+  // LoadGen's checks after each query of a performance run (they do not apply to accuracy runs).
+  std::optional<EndReason> limit_reached(nanoseconds issued_at, std::vector<RuntimeError>& errors) {
+    if (settings.max_query_count != 0 && queries_issued >= settings.max_query_count) {
+      errors.push_back({issued_at, fmt::format("IssueQueryThread 0 Ending early: Max query count "
+                                               "reached. query_count {}",
+                                               queries_issued)});
+      return EndReason::kMaxQueryCountReached;
+    }
+    if (settings.max_duration.count() != 0 && issued_at > settings.max_duration) {
+      errors.push_back({issued_at, fmt::format("IssueQueryThread 0 Ending early: Max test "
+                                               "duration reached. duration_ns {}",
+                                               issued_at.count())});
+      return EndReason::kMaxDurationReached;
+    }
+    return std::nullopt;
+  }
+};
+
+EndReason issue_server(Issuer& issuer, QueryPhase phase, std::vector<RuntimeError>& errors) {
+  const auto& queries = issuer.generated.queries;
+  for (uint64_t q = 0; q < queries.size(); ++q) {
+    if (stop_requested(issuer.options)) return EndReason::kInterrupted;
+    const auto scheduled = queries[q].scheduled_offset;
+    std::this_thread::sleep_until(issuer.start + scheduled);  // returns at once when late
+    const auto issued_at = issuer.since_start();
+    issuer.issue(q, scheduled, issued_at);
+    if (phase == QueryPhase::kAccuracy) continue;
+    if (const auto reason = issuer.limit_reached(issued_at, errors)) return *reason;
+  }
+  return EndReason::kAllQueriesIssued;
+}
+
+EndReason issue_single_stream(Issuer& issuer, QueryPhase phase, std::vector<RuntimeError>& errors) {
+  const auto& queries = issuer.generated.queries;
+  for (uint64_t q = 0; q < queries.size(); ++q) {
+    if (q > 0) {
+      const auto deadline = Clock::now() + issuer.options.completion_timeout;
+      if (!issuer.recorder.wait_for_completions(issuer.samples_issued.load(), deadline,
+                                                issuer.options.stop_requested)) {
+        return stop_requested(issuer.options) ? EndReason::kInterrupted
+                                              : EndReason::kCompletionTimedOut;
+      }
+    }
+    if (stop_requested(issuer.options)) return EndReason::kInterrupted;
+    // Latency counts from the issue: LoadGen's own think time between queries is excluded.
+    const auto issued_at = issuer.since_start();
+    issuer.issue(q, issued_at, issued_at);
+    if (phase == QueryPhase::kAccuracy) continue;
+    if (issuer.queries_issued >= issuer.settings.min_query_count &&
+        issued_at >= issuer.settings.target_duration) {
+      return EndReason::kMinimumsMet;
+    }
+    if (const auto reason = issuer.limit_reached(issued_at, errors)) return *reason;
+  }
+  if (phase == QueryPhase::kAccuracy) return EndReason::kAllQueriesIssued;
+  errors.push_back({issuer.since_start(),
+                    "Ending early: Ran out of generated queries to issue before the minimum "
+                    "query count and test duration were reached. Please update the relevant "
+                    "expected latency or target qps in the TestSettings so they are more "
+                    "accurate."});
+  return EndReason::kRanOutOfQueries;
+}
+
+EndReason issue_offline(Issuer& issuer) {
+  if (stop_requested(issuer.options)) return EndReason::kInterrupted;
+  for (uint64_t q = 0; q < issuer.generated.queries.size(); ++q) {
+    issuer.issue(q, nanoseconds{0}, issuer.since_start());
+  }
+  return EndReason::kAllQueriesIssued;
+}
+
+}  // namespace
+
+Result<RunRecord> run_planned_set(const EffectiveSettings& settings, QslCounts qsl,
+                                  const PlannedSet& planned, SystemUnderTest& sut,
+                                  const IssueOptions& options) {
+  if (planned.generated.queries.empty()) {
+    return fail(ErrorCode::kInvalidArgument, "no queries were generated, so nothing can be issued",
+                "loadgen");
+  }
+  if (settings.scenario == Scenario::kMultiStream) {
+    return fail(ErrorCode::kUnsupported, "the MultiStream scenario is not issued by mlbench",
+                "loadgen");
+  }
+  RunRecord record;
+  record.settings = settings;
+  record.phase = planned.phase;
+  record.sut_name = sut.name();
+  record.qsl_name = options.qsl_name;
+  record.qsl = qsl;
+  record.loaded_set = planned.loadable_set.samples;
+  record.generated_query_count = planned.generated.queries.size();
+  record.generated_samples_per_query = planned.generated.samples_per_query;
+  record.generated_query_duration = planned.generated.duration;
+  record.samples = presized_records(planned.generated);
+  mark_accuracy_log_samples(settings, planned.phase, record.samples);
+
+  const ResponseRecorder::Rules rules{
+      .needs_first_token = settings.scenario != Scenario::kOffline,
+      .use_token_latencies = settings.use_token_latencies,
+  };
+  const auto start = Clock::now();
+  record.started_wall = std::chrono::system_clock::now();
+  ResponseRecorder recorder(record.samples, start, rules);
+  Issuer issuer(settings, planned.generated, sut, recorder, record.samples, options, start);
+  std::vector<RuntimeError> engine_errors;
+  {
+    ProgressReporter progress(options, recorder, issuer.samples_issued, start);
+    switch (settings.scenario) {
+      case Scenario::kServer:
+        record.end_reason = issue_server(issuer, planned.phase, engine_errors);
+        break;
+      case Scenario::kSingleStream:
+        record.end_reason = issue_single_stream(issuer, planned.phase, engine_errors);
+        break;
+      case Scenario::kOffline: record.end_reason = issue_offline(issuer); break;
+      case Scenario::kMultiStream: break;  // refused above
+    }
+    sut.flush();
+
+    const uint64_t issued = issuer.samples_issued.load();
+    const auto deadline = Clock::now() + options.completion_timeout;
+    if (!recorder.wait_for_completions(issued, deadline, options.stop_requested)) {
+      const bool interrupted = stop_requested(options);
+      if (record.end_reason != EndReason::kInterrupted) {
+        record.end_reason = interrupted ? EndReason::kInterrupted : EndReason::kCompletionTimedOut;
+      }
+      engine_errors.push_back(
+          {Clock::now() - start,
+           fmt::format("mlbench: {} of {} issued samples had not completed when the run {}",
+                       issued - recorder.completed(), issued,
+                       interrupted ? "was interrupted"
+                                   : fmt::format("hit its completion timeout of {} ms",
+                                                 options.completion_timeout.count()))});
+    }
+  }
+  record.ended_wall = std::chrono::system_clock::now();
+  record.errors = recorder.close();
+  record.errors.insert(record.errors.end(), engine_errors.begin(), engine_errors.end());
+  std::stable_sort(record.errors.begin(), record.errors.end(),
+                   [](const RuntimeError& a, const RuntimeError& b) { return a.at < b.at; });
+  record.queries_issued = issuer.queries_issued;
+  record.samples.resize(issuer.samples_issued.load());
+  return record;
+}
+
+}  // namespace mlbench::loadgen
