@@ -276,6 +276,7 @@ Result<RunRecord> run_planned_set(const EffectiveSettings& settings, QslCounts q
                                                  options.completion_timeout.count()))});
     }
   }
+  if (recorder.completed() < issuer.samples_issued.load()) sut.cancel_outstanding();
   record.ended_wall = std::chrono::system_clock::now();
   record.errors = recorder.close();
   record.errors.insert(record.errors.end(), engine_errors.begin(), engine_errors.end());

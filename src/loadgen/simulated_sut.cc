@@ -71,9 +71,24 @@ void SimulatedSut::issue(std::span<const IssuedSample> samples, ResponseSink& si
   {
     std::lock_guard lock(mutex_);
     for (const IssuedSample& sample : samples)
-      queue_.push_back(Work{sample, &sink, now});
+      queue_.push_back(Work{sample, &sink, now, epoch_});
   }
   work_ready_.notify_all();
+}
+
+void SimulatedSut::cancel_outstanding() {
+  std::unique_lock lock(mutex_);
+  queue_.clear();
+  ++epoch_;
+  work_ready_.notify_all();  // wakes sleeping workers, which then see the new epoch
+  idle_.wait(lock, [this] { return in_callback_ == 0; });
+}
+
+bool SimulatedSut::sleep_unless_cancelled(std::stop_token stop, uint64_t epoch,
+                                          std::chrono::steady_clock::time_point until) {
+  std::unique_lock lock(mutex_);
+  work_ready_.wait_until(lock, stop, until, [&] { return epoch_ != epoch; });
+  return epoch_ == epoch && !stop.stop_requested();
 }
 
 void SimulatedSut::serve(std::stop_token stop) {
@@ -89,14 +104,30 @@ void SimulatedSut::serve(std::stop_token stop) {
     const auto begin = std::chrono::steady_clock::now();
     const SimulatedAnswer answer = simulate_answer(options_, work.sample.qsl_index);
     const std::vector<std::byte> bytes = as_bytes(answer.token_ids);
-    std::this_thread::sleep_until(begin + answer.time_to_first_token);
-    if (stop.stop_requested()) return;
-    if (options_.report_first_token) {
-      work.sink->first_token(work.sample.response_id, std::span(bytes).first(sizeof(int32_t)));
+    const auto answer_at = [&](std::chrono::steady_clock::time_point when, auto&& call) {
+      if (!sleep_unless_cancelled(stop, work.epoch, when)) return false;
+      {
+        std::lock_guard lock(mutex_);
+        // Checked again under the lock: cancel_outstanding waits for in_callback_ to drain,
+        // so no call can start once it has returned.
+        if (epoch_ != work.epoch) return false;
+        ++in_callback_;
+      }
+      call();
+      {
+        std::lock_guard lock(mutex_);
+        --in_callback_;
+      }
+      idle_.notify_all();
+      return true;
+    };
+    if (options_.report_first_token && !answer_at(begin + answer.time_to_first_token, [&] {
+          work.sink->first_token(work.sample.response_id, std::span(bytes).first(sizeof(int32_t)));
+        })) {
+      continue;
     }
-    std::this_thread::sleep_until(begin + answer.total_time);
-    if (stop.stop_requested()) return;
-    work.sink->complete(work.sample.response_id, bytes, answer.n_tokens);
+    answer_at(begin + answer.total_time,
+              [&] { work.sink->complete(work.sample.response_id, bytes, answer.n_tokens); });
   }
 }
 

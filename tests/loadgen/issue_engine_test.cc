@@ -140,6 +140,7 @@ class ScriptedSut final : public SystemUnderTest {
   enum class Fault { kNone, kCompleteWithoutFirstToken, kOneToken, kTwice, kNeverComplete };
   explicit ScriptedSut(Fault fault) : fault_(fault) {}
   std::string name() const override { return "scripted"; }
+  void cancel_outstanding() override {}  // answers synchronously: nothing is ever in flight
   void issue(std::span<const IssuedSample> samples, ResponseSink& sink) override {
     const std::byte token[4] = {};
     for (const IssuedSample& sample : samples) {

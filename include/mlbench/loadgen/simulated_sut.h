@@ -46,19 +46,27 @@ class SimulatedSut final : public SystemUnderTest {
 
   std::string name() const override { return "mlbench-sim"; }
   void issue(std::span<const IssuedSample> samples, ResponseSink& sink) override;
+  void cancel_outstanding() override;
 
  private:
   struct Work {
     IssuedSample sample;
     ResponseSink* sink = nullptr;
     std::chrono::steady_clock::time_point received;
+    uint64_t epoch = 0;
   };
   void serve(std::stop_token stop);
+  // Sleeps until `until`; false if the work was cancelled (or the SUT is stopping) meanwhile.
+  bool sleep_unless_cancelled(std::stop_token stop, uint64_t epoch,
+                              std::chrono::steady_clock::time_point until);
 
   const SimulatedSutOptions options_;
   std::mutex mutex_;
   std::condition_variable_any work_ready_;
   std::deque<Work> queue_;
+  uint64_t epoch_ = 0;   // bumped by cancel_outstanding: work of older epochs is dropped
+  int in_callback_ = 0;  // workers between deciding to answer and finishing the call
+  std::condition_variable_any idle_;
   std::vector<std::jthread> workers_;
 };
 

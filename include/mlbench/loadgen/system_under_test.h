@@ -39,6 +39,10 @@ class SystemUnderTest {
   virtual void issue(std::span<const IssuedSample> samples, ResponseSink& sink) = 0;
   // Nothing more will be issued in this run; a batching SUT may drain its queue now.
   virtual void flush() {}
+  // The run ended (interrupted, or timed out) with samples still unanswered: drop them. When
+  // this returns the SUT must not call the sink of that run again, because it is about to be
+  // destroyed.
+  virtual void cancel_outstanding() = 0;
 };
 
 }  // namespace mlbench::loadgen

@@ -1,0 +1,74 @@
+#include "mlbench/orchestrator/runner_events.h"
+
+#include <nlohmann/json.hpp>
+
+namespace mlbench::orchestrator {
+namespace {
+
+using nlohmann::json;
+
+struct ToJson {
+  json operator()(const ProgressEvent& e) const {
+    return {{"event", "progress"},
+            {"issued", e.issued},
+            {"completed", e.completed},
+            {"tokens", e.tokens},
+            {"t_ns", e.t_ns}};
+  }
+  json operator()(const LogEvent& e) const {
+    return {{"event", "log"}, {"level", e.level}, {"message", e.message}};
+  }
+  json operator()(const ResultEvent& e) const {
+    return {{"event", "result"},        {"valid", e.valid},   {"issued", e.issued},
+            {"completed", e.completed}, {"tokens", e.tokens}, {"end_reason", e.end_reason},
+            {"files", e.files}};
+  }
+  json operator()(const ErrorEvent& e) const {
+    return {{"event", "error"}, {"message", e.message}};
+  }
+};
+
+RunnerEvent from_json(const json& object, std::string_view kind) {
+  if (kind == "progress") {
+    return ProgressEvent{object.at("issued").get<uint64_t>(),
+                         object.at("completed").get<uint64_t>(),
+                         object.at("tokens").get<uint64_t>(), object.at("t_ns").get<int64_t>()};
+  }
+  if (kind == "log") {
+    return LogEvent{object.at("level").get<std::string>(), object.at("message").get<std::string>()};
+  }
+  if (kind == "result") {
+    return ResultEvent{object.at("valid").get<bool>(),
+                       object.at("issued").get<uint64_t>(),
+                       object.at("completed").get<uint64_t>(),
+                       object.at("tokens").get<uint64_t>(),
+                       object.at("end_reason").get<std::string>(),
+                       object.at("files").get<std::vector<std::string>>()};
+  }
+  return ErrorEvent{object.at("message").get<std::string>()};
+}
+
+}  // namespace
+
+std::string to_json_line(const RunnerEvent& event) {
+  // Invalid UTF-8 in a message must not make the line unparseable.
+  return std::visit(ToJson{}, event).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::optional<RunnerEvent> parse_runner_event(std::string_view line) {
+  const json object = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!object.is_object()) return std::nullopt;
+  const auto kind = object.find("event");
+  if (kind == object.end() || !kind->is_string()) return std::nullopt;
+  const std::string name = kind->get<std::string>();
+  if (name != "progress" && name != "log" && name != "result" && name != "error") {
+    return std::nullopt;
+  }
+  try {
+    return from_json(object, name);
+  } catch (const json::exception&) {
+    return std::nullopt;  // a known event with missing or mistyped fields
+  }
+}
+
+}  // namespace mlbench::orchestrator
