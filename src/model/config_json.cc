@@ -88,7 +88,8 @@ class FieldReader {
   std::string where_;
 };
 
-Result<std::optional<RopeScaling>> parse_rope_scaling(const json& config, const std::string& where) {
+Result<std::optional<RopeScaling>> parse_rope_scaling(const json& config,
+                                                      const std::string& where) {
   if (!config.contains("rope_scaling") || config["rope_scaling"].is_null()) {
     return std::optional<RopeScaling>{};
   }

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mlbench/model/forward_cpu.h"
 #include "mlbench/model/safetensors_writer.h"
 
 #include "model/test_models.h"
@@ -80,6 +81,12 @@ TEST(Weights, ShardedLoadsTheSameAsSingleFile) {
     ASSERT_TRUE(std::equal(x->data.begin(), x->data.end(), y->data.begin(), y->data.end()))
         << spec.name;
   }
+  CpuModel ma(std::move(const_cast<ModelWeights&>(*a)), {.threads = 1});
+  CpuModel mb(std::move(const_cast<ModelWeights&>(*b)), {.threads = 1});
+  const std::vector<std::int32_t> tokens = {1, 2, 3, 4};
+  KvCache ca, cb;
+  const SequenceStep sa{&ca, tokens}, sb{&cb, tokens};
+  EXPECT_EQ(*ma.forward({&sa, 1}), *mb.forward({&sb, 1}));
 }
 
 TEST(Weights, MissingUnexpectedAndMisshapenTensors) {
