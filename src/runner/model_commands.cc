@@ -146,12 +146,12 @@ CommandSpec generate_command() {
             sub.add_option("--tokens", args->tokens, "Prompt token ids, e.g. 1,2,3");
             sub.add_option("--prompt", args->prompt, "Prompt text (needs the tokenizer)");
             sub.add_option("--max-new-tokens", args->max_new_tokens, "At most this many new tokens")
-                ->check(CLI::PositiveNumber)
+                ->check(CLI::Range(1, 1 << 20))
                 ->capture_default_str();
             sub.add_option("--logits", args->logits_path,
                            "Write the logits at the prompt's last position here as JSON");
             sub.add_option("--threads", args->threads, "CPU threads (0: all)")
-                ->check(CLI::NonNegativeNumber)
+                ->check(CLI::Range(0, 1024))
                 ->capture_default_str();
             return [args] { return run_generate(*args); };
           }};

@@ -69,8 +69,8 @@ TEST(Weights, ShardedLoadsTheSameAsSingleFile) {
   write_test_model(sharded.path(), config, DType::kBF16, 3);
   EXPECT_TRUE(std::filesystem::exists(sharded.path() / "model-00003-of-00003.safetensors"));
   EXPECT_TRUE(std::filesystem::exists(sharded.path() / "model.safetensors.index.json"));
-  const auto a = ModelWeights::load(single.path());
-  const auto b = ModelWeights::load(sharded.path());
+  auto a = ModelWeights::load(single.path());
+  auto b = ModelWeights::load(sharded.path());
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->file_count(), 1U);
   EXPECT_EQ(b->file_count(), 3U);
@@ -81,8 +81,8 @@ TEST(Weights, ShardedLoadsTheSameAsSingleFile) {
     ASSERT_TRUE(std::equal(x->data.begin(), x->data.end(), y->data.begin(), y->data.end()))
         << spec.name;
   }
-  CpuModel ma(std::move(const_cast<ModelWeights&>(*a)), {.threads = 1});
-  CpuModel mb(std::move(const_cast<ModelWeights&>(*b)), {.threads = 1});
+  CpuModel ma(std::move(*a), {.threads = 1});
+  CpuModel mb(std::move(*b), {.threads = 1});
   const std::vector<std::int32_t> tokens = {1, 2, 3, 4};
   KvCache ca, cb;
   const SequenceStep sa{&ca, tokens}, sb{&cb, tokens};
