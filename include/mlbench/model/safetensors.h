@@ -14,7 +14,7 @@
 namespace mlbench::model {
 
 // A read-only memory map of a whole file; unmapped on destruction. Weights are read in place
-// from the page cache, so an 16 GB checkpoint costs no copy and no resident heap.
+// from the page cache, so a 16 GB checkpoint costs no copy and no resident heap.
 class MappedFile {
  public:
   static Result<MappedFile> open(const std::filesystem::path& path);
