@@ -4,6 +4,7 @@
 
 #include "cli/command.h"
 #include "runner/info.h"
+#include "runner/model_commands.h"
 #include "runner/plan_command.h"
 
 namespace mlbench::runner {
@@ -42,8 +43,8 @@ int main(int argc, char** argv) {
       mlbench::runner::info_command(),
       planned_command("run", "Run a scenario against a backend and write the MLPerf logs"),
       mlbench::runner::plan_command(),
-      planned_command("make-model", "Write a random-weight Llama-3-style model and tokenizer"),
-      planned_command("generate", "Greedy-decode a prompt and print the token ids"),
+      mlbench::runner::make_model_command(),
+      mlbench::runner::generate_command(),
       planned_command("tokenize", "Text on stdin to token ids"),
       planned_command("detokenize", "Token ids on stdin to text"),
       planned_command("make-dataset", "Build a cnn_eval.json from articles and summaries"),
