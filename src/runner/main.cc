@@ -4,6 +4,7 @@
 
 #include "cli/command.h"
 #include "runner/info.h"
+#include "runner/tokenize_command.h"
 
 namespace mlbench::runner {
 namespace {
@@ -43,8 +44,8 @@ int main(int argc, char** argv) {
       planned_command("plan", "Print the query schedule as JSON lines; run nothing"),
       planned_command("make-model", "Write a random-weight Llama-3-style model and tokenizer"),
       planned_command("generate", "Greedy-decode a prompt and print the token ids"),
-      planned_command("tokenize", "Text on stdin to token ids"),
-      planned_command("detokenize", "Token ids on stdin to text"),
+      mlbench::runner::tokenize_command(),
+      mlbench::runner::detokenize_command(),
       planned_command("make-dataset", "Build a cnn_eval.json from articles and summaries"),
       planned_command("accuracy", "Score mlperf_log_accuracy.json with ROUGE"),
       planned_command("rouge", "Score prediction/reference pairs with ROUGE"),
