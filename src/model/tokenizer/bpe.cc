@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <queue>
 
 namespace mlbench::model::tokenizer {
 namespace {
@@ -26,13 +25,15 @@ std::uint64_t mix(std::uint64_t key) {
 
 Result<BpeModel> BpeModel::build(BpeSpec spec) {
   BpeModel model;
-  model.vocab_ = std::move(spec.vocab);
+  model.vocab_ = TokenTable(spec.vocab.size());
+  for (const auto& [bytes, id] : spec.vocab)
+    model.vocab_.insert(bytes, id);
   model.ignore_merges_ = spec.ignore_merges;
   model.unk_id_ = spec.unk_id;
   model.fuse_unk_ = spec.fuse_unk;
   for (unsigned byte = 0; byte < 256; ++byte) {
-    const auto it = model.vocab_.find(std::string(1, static_cast<char>(byte)));
-    model.byte_ids_[byte] = it == model.vocab_.end() ? -1 : it->second;
+    const auto id = model.vocab_.find(std::string(1, static_cast<char>(byte)));
+    model.byte_ids_[byte] = id.value_or(-1);
   }
 
   const std::size_t slots = std::bit_ceil(std::max<std::size_t>(16, spec.merges.size() * 2));
@@ -40,13 +41,13 @@ Result<BpeModel> BpeModel::build(BpeSpec spec) {
   model.rule_values_.resize(slots);
   model.rule_mask_ = slots - 1;
   const auto lookup = [&model](const std::string& token, std::size_t rank) -> Result<TokenId> {
-    const auto it = model.vocab_.find(token);
-    if (it == model.vocab_.end()) {
+    const auto id = model.vocab_.find(token);
+    if (!id) {
       return fail(
           ErrorCode::kParse,
           fmt::format("merge {} uses or makes a token that is not in the vocabulary", rank));
     }
-    return it->second;
+    return *id;
   };
   for (std::size_t rank = 0; rank < spec.merges.size(); ++rank) {
     const auto& [left, right] = spec.merges[rank];
@@ -79,7 +80,8 @@ const BpeModel::Rule* BpeModel::find_rule(TokenId left, TokenId right) const {
   }
 }
 
-void BpeModel::encode(std::string_view piece, std::vector<TokenId>& out) const {
+void BpeModel::encode(std::string_view piece, BpeScratch& scratch,
+                      std::vector<TokenId>& out) const {
   if (piece.empty()) return;
   if (piece.size() == 1 && byte_ids_[static_cast<std::uint8_t>(piece[0])] >= 0) {
     out.push_back(byte_ids_[static_cast<std::uint8_t>(piece[0])]);
@@ -88,34 +90,21 @@ void BpeModel::encode(std::string_view piece, std::vector<TokenId>& out) const {
   // Llama 3 sets ignore_merges: a piece that is itself a token is that token, even where
   // merging its bytes would have ended elsewhere.
   if (ignore_merges_) {
-    const auto it = vocab_.find(piece);
-    if (it != vocab_.end()) {
-      out.push_back(it->second);
+    if (const auto id = vocab_.find(piece)) {
+      out.push_back(*id);
       return;
     }
   }
-  merge(piece, out);
+  merge(piece, scratch, out);
 }
 
-void BpeModel::merge(std::string_view piece, std::vector<TokenId>& out) const {
-  struct Symbol {
-    TokenId id;
-    int prev;
-    int next;  // -1 at either end
-  };
-  struct Candidate {
-    std::uint32_t rank;
-    int left;  // index of the left symbol; smaller means further left
-    TokenId left_id;
-    TokenId right_id;
-    TokenId result;
-    bool operator>(const Candidate& other) const {
-      return rank != other.rank ? rank > other.rank : left > other.left;
-    }
-  };
-
-  std::vector<Symbol> symbols;
-  symbols.reserve(piece.size());
+void BpeModel::merge(std::string_view piece, BpeScratch& scratch, std::vector<TokenId>& out) const {
+  using Symbol = BpeScratch::Symbol;
+  using Candidate = BpeScratch::Candidate;
+  std::vector<Symbol>& symbols = scratch.symbols;
+  std::vector<Candidate>& heap = scratch.heap;
+  symbols.clear();
+  heap.clear();
   for (const char byte : piece) {
     TokenId id = byte_ids_[static_cast<std::uint8_t>(byte)];
     if (id < 0) {
@@ -130,21 +119,26 @@ void BpeModel::merge(std::string_view piece, std::vector<TokenId>& out) const {
     if (index > 0) symbols[index - 1].next = index;
   }
 
-  std::priority_queue<Candidate, std::vector<Candidate>, std::greater<>> queue;
+  // std::push_heap keeps the largest on top; ordering by "later" puts the earliest merge there.
+  const auto later = [](const Candidate& a, const Candidate& b) {
+    return a.rank != b.rank ? a.rank > b.rank : a.left > b.left;
+  };
   const auto consider = [&](int left) {
     if (left < 0 || symbols[left].next < 0) return;
     const TokenId left_id = symbols[left].id;
     const TokenId right_id = symbols[symbols[left].next].id;
     if (const Rule* rule = find_rule(left_id, right_id)) {
-      queue.push(Candidate{rule->rank, left, left_id, right_id, rule->result});
+      heap.push_back(Candidate{rule->rank, left, left_id, right_id, rule->result});
+      std::push_heap(heap.begin(), heap.end(), later);
     }
   };
   for (int i = 0; i + 1 < static_cast<int>(symbols.size()); ++i)
     consider(i);
 
-  while (!queue.empty()) {
-    const Candidate top = queue.top();
-    queue.pop();
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), later);
+    const Candidate top = heap.back();
+    heap.pop_back();
     Symbol& left = symbols[top.left];
     // An entry is stale when either side has merged since it was pushed; the ids tell.
     if (left.id != top.left_id || left.next < 0 || symbols[left.next].id != top.right_id) continue;

@@ -10,9 +10,9 @@
 
 #include "mlbench/core/result.h"
 
-namespace mlbench::model::tokenizer {
+#include "model/tokenizer/token_table.h"
 
-using TokenId = std::int32_t;
+namespace mlbench::model::tokenizer {
 
 // Heterogeneous lookup, so a string_view finds a std::string key without a copy.
 struct StringHash {
@@ -33,6 +33,25 @@ struct BpeSpec {
   bool fuse_unk = false;
 };
 
+// Working memory for BpeModel::encode, kept by the caller across pieces so that merging a
+// piece allocates nothing once the buffers have grown.
+struct BpeScratch {
+  struct Symbol {
+    TokenId id;  // -1 once merged into its left neighbour
+    int prev;
+    int next;  // -1 at either end
+  };
+  struct Candidate {
+    std::uint32_t rank;
+    int left;  // index of the left symbol; smaller means further left
+    TokenId left_id;
+    TokenId right_id;
+    TokenId result;
+  };
+  std::vector<Symbol> symbols;
+  std::vector<Candidate> heap;
+};
+
 // Byte-level BPE. Merges are applied lowest rank first (leftmost among equal ranks), which is
 // the order Hugging Face's model uses; a min-heap over a linked list of symbols does it in
 // O(n log n) per piece, so one long piece (a run of 10,000 letters) stays cheap.
@@ -42,9 +61,7 @@ class BpeModel {
   static Result<BpeModel> build(BpeSpec spec);
 
   // Appends the ids of one pre-token (raw bytes) to `out`.
-  void encode(std::string_view piece, std::vector<TokenId>& out) const;
-
-  const TokenMap& vocab() const { return vocab_; }
+  void encode(std::string_view piece, BpeScratch& scratch, std::vector<TokenId>& out) const;
 
  private:
   struct MergeTable;
@@ -53,9 +70,9 @@ class BpeModel {
     TokenId result;
   };
   const Rule* find_rule(TokenId left, TokenId right) const;
-  void merge(std::string_view piece, std::vector<TokenId>& out) const;
+  void merge(std::string_view piece, BpeScratch& scratch, std::vector<TokenId>& out) const;
 
-  TokenMap vocab_;
+  TokenTable vocab_;
   // Open addressing keyed by the id pair: the merge loop's hot lookup.
   std::vector<std::uint64_t> rule_keys_;
   std::vector<Rule> rule_values_;

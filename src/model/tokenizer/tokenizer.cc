@@ -122,6 +122,7 @@ Result<std::vector<TokenId>> Tokenizer::encode(std::string_view text, EncodeOpti
   std::vector<TokenId> ids;
   ids.reserve(text.size() / 3 + 4);
   std::vector<std::string_view> pieces;
+  tokenizer::BpeScratch scratch;
   for (const Segment& segment : segments) {
     if (segment.id >= 0) {
       ids.push_back(segment.id);
@@ -130,7 +131,7 @@ Result<std::vector<TokenId>> Tokenizer::encode(std::string_view text, EncodeOpti
     pieces.clear();
     if (auto split = impl_->splitter.split(segment.text, pieces); !split) return split.failure();
     for (const std::string_view piece : pieces)
-      impl_->bpe.encode(piece, ids);
+      impl_->bpe.encode(piece, scratch, ids);
   }
 
   if (!options.add_special_tokens || impl_->single_template.empty()) return ids;
