@@ -235,6 +235,12 @@ function writeVectors(tokenizerJson, outDir) {
   console.log(`wrote ${encodeLines.length} encode and ${decodeLines.length} decode vectors to ${outDir}`);
 }
 
+// FNV-1a over the ids, as tokenizer_bench computes it: equal checksums mean equal ids.
+function checksum(hash, ids) {
+  for (const id of ids) hash = Math.imul((hash ^ id) >>> 0, 16777619) >>> 0;
+  return hash;
+}
+
 // Times Tokenizers.js on the articles tokenizer_bench writes (--write-corpus), so both sides
 // read the same bytes. Warm-up first, then the minimum of the timed runs.
 function bench(tokenizerJson, corpusFile, runs = 2) {
@@ -244,24 +250,37 @@ function bench(tokenizerJson, corpusFile, runs = 2) {
   for (let i = 0; i < 300; i++) tok.encode(articles[i % articles.length]);
   let best = Infinity;
   let tokens = 0;
+  let hash = 0;
   for (let r = 0; r < runs; r++) {
     const start = process.hrtime.bigint();
     tokens = 0;
-    for (const a of articles) tokens += tok.encode(a).ids.length;
+    hash = 2166136261;
+    for (const a of articles) {
+      const ids = tok.encode(a).ids;
+      tokens += ids.length;
+      hash = checksum(hash, ids);
+    }
     best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e9);
   }
+  const hex = (h) => h.toString(16).padStart(8, "0");
   console.log(
     `tokenizers.js articles: ${articles.length} articles, ${(bytes / 1e6).toFixed(1)} MB, ` +
-      `${tokens} tokens with BOS, ${best.toFixed(2)} s, ${(bytes / 1e6 / best).toFixed(2)} MB/s`,
+      `${tokens} tokens with BOS (checksum ${hex(hash)}), ${best.toFixed(2)} s, ` +
+      `${(bytes / 1e6 / best).toFixed(2)} MB/s`,
   );
-  const long = articles.join("\n\n").slice(0, 10_000_000);
-  const longBytes = Buffer.byteLength(long, "utf8");
+  // The same long text as tokenizer_bench: the articles joined, cut to 10 MB of bytes on a
+  // character boundary.
+  let buffer = Buffer.from(articles.join("\n\n") + "\n\n", "utf8");
+  let cut = Math.min(buffer.length, 10_000_000);
+  while (cut > 0 && cut < buffer.length && (buffer[cut] & 0xc0) === 0x80) cut--;
+  const long = buffer.subarray(0, cut).toString("utf8");
   const start = process.hrtime.bigint();
-  const longTokens = tok.encode(long).ids.length;
+  const longIds = tok.encode(long).ids;
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   console.log(
-    `tokenizers.js long text: ${(longBytes / 1e6).toFixed(1)} MB, ${longTokens} tokens, ` +
-      `${seconds.toFixed(2)} s, ${(longBytes / 1e6 / seconds).toFixed(2)} MB/s`,
+    `tokenizers.js long text: ${(cut / 1e6).toFixed(1)} MB, ${longIds.length} tokens ` +
+      `(checksum ${hex(checksum(2166136261, longIds))}), ${seconds.toFixed(2)} s, ` +
+      `${(cut / 1e6 / seconds).toFixed(2)} MB/s`,
   );
 }
 

@@ -2,8 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
+#include <cerrno>
+#include <cstdio>
+#include <system_error>
 
 #include "model/tokenizer/added_tokens.h"
 #include "model/tokenizer/bpe.h"
@@ -44,12 +45,23 @@ Result<Tokenizer> Tokenizer::load(const std::filesystem::path& path) {
   std::error_code error;
   const std::filesystem::path file =
       std::filesystem::is_directory(path, error) ? path / "tokenizer.json" : path;
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return fail(ErrorCode::kNotFound, "cannot open tokenizer.json", file.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return fail(ErrorCode::kIo, "cannot read tokenizer.json", file.string());
-  return from_json(text.str(), file.string());
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> stream(std::fopen(file.c_str(), "rb"),
+                                                               &std::fclose);
+  if (!stream) {
+    const std::string reason = std::error_code(errno, std::generic_category()).message();
+    return fail(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
+                fmt::format("cannot open tokenizer.json: {}", reason), file.string());
+  }
+  std::string text;
+  char buffer[64 * 1024];
+  std::size_t count = 0;
+  while ((count = std::fread(buffer, 1, sizeof buffer, stream.get())) > 0) {
+    text.append(buffer, count);
+  }
+  if (std::ferror(stream.get())) {
+    return fail(ErrorCode::kIo, "cannot read tokenizer.json", file.string());
+  }
+  return from_json(text, file.string());
 }
 
 Result<Tokenizer> Tokenizer::from_json(std::string_view json_text, std::string where) {
