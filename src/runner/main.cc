@@ -6,6 +6,7 @@
 #include "runner/info.h"
 #include "runner/model_commands.h"
 #include "runner/plan_command.h"
+#include "runner/tokenize_command.h"
 
 namespace mlbench::runner {
 namespace {
@@ -45,8 +46,8 @@ int main(int argc, char** argv) {
       mlbench::runner::plan_command(),
       mlbench::runner::make_model_command(),
       mlbench::runner::generate_command(),
-      planned_command("tokenize", "Text on stdin to token ids"),
-      planned_command("detokenize", "Token ids on stdin to text"),
+      mlbench::runner::tokenize_command(),
+      mlbench::runner::detokenize_command(),
       planned_command("make-dataset", "Build a cnn_eval.json from articles and summaries"),
       planned_command("accuracy", "Score mlperf_log_accuracy.json with ROUGE"),
       planned_command("rouge", "Score prediction/reference pairs with ROUGE"),
