@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "mlbench/loadgen/detail_log.h"
 #include "mlbench/loadgen/summary_log.h"
 
@@ -71,6 +74,30 @@ TEST(PerformanceResult, ServerRunWithEnoughQueriesIsValid) {
   EXPECT_DOUBLE_EQ(r.completed_tokens_per_second, 5500 / 5.06);
   EXPECT_EQ(r.overlatency_query_count, 500u);  // target_latency 0: every query is "over"
   EXPECT_EQ(r.validity.early_stopping_tpot_text, " * Run successful.");
+}
+
+// No official Server log is in testdata; this pins the Server-only lines of results.cc.
+TEST(PerformanceResult, ServerSummaryHasLoadGenServerLines) {
+  const RunRecord record = server_run(500);
+  const std::string summary = render_summary_log(record, compute_performance_result(record));
+  const std::vector<std::string> in_order = {
+      "Scenario : Server\n",
+      "Completed samples per second    : 98.62\n",
+      "Completed tokens per second: 1086.96\n",
+      "Result is : VALID\n  Performance constraints satisfied : Yes\n",
+      "TTFT Early Stopping Result:\n * Run successful.\nTPOT Early Stopping Result:\n * Run "
+      "successful.\n\n===",
+      "Additional Stats\n================================================\nScheduled samples per "
+      "second : 100.00\nMin latency (ns)",
+      "99.90 percentile latency (ns)   : 70000000\n\nCompleted tokens per second                 "
+      ": 1086.96\nMin First Token latency (ns)                : 20000000\n",
+      "ttft_latency (ns): 2000000000\ntpot_latency (ns): 100000000\n"};
+  size_t at = 0;
+  for (const std::string& piece : in_order) {
+    const size_t found = summary.find(piece, at);
+    ASSERT_NE(found, std::string::npos) << piece << "\n---\n" << summary;
+    at = found + piece.size();
+  }
 }
 
 TEST(PerformanceResult, ServerTooFewQueriesFailsEarlyStopping) {
