@@ -65,7 +65,7 @@ ServerFigures run_server(double qps, int seconds) {
   auto plan = plan_queries(loaded.effective, qsl);
   if (!plan) throw std::runtime_error(plan.error().describe());
   InstantSut sut;
-  auto record = run_planned_set(loaded.effective, qsl, plan->front(), sut, {});
+  auto record = run_phase(loaded.effective, qsl, *plan, sut, {});
   if (!record) throw std::runtime_error(record.error().describe());
   std::vector<std::chrono::nanoseconds> behind;
   std::vector<std::chrono::nanoseconds> latency;
@@ -87,7 +87,7 @@ void offline_overhead(uint64_t samples) {
   if (!plan) throw std::runtime_error(plan.error().describe());
   InstantSut sut;
   const double cpu_before = cpu_seconds();
-  auto record = run_planned_set(loaded.effective, qsl, plan->front(), sut, {});
+  auto record = run_phase(loaded.effective, qsl, *plan, sut, {});
   const double cpu = cpu_seconds() - cpu_before;
   if (!record) throw std::runtime_error(record.error().describe());
   fmt::print("Offline: {} samples in one query, {:.3f} s CPU in the engine run: {:.3f} us/sample\n",

@@ -15,19 +15,22 @@ using detail::Clock;
 using detail::ResponseRecorder;
 using std::chrono::nanoseconds;
 
-// Every sample of every generated query, in issue order, so that callbacks can find a record
-// by its response id (== sequence id) without locks or allocation during the run.
-std::vector<SampleRecord> presized_records(const GeneratedQueries& generated) {
+// Every sample of every generated query of every set, in issue order, so that callbacks can
+// find a record by its response id (== sequence id) without locks or allocation during the run.
+std::vector<SampleRecord> presized_records(std::span<const PlannedSet> sets) {
   std::vector<SampleRecord> samples;
   uint64_t sequence_id = 0;
-  for (uint64_t query_id = 0; query_id < generated.queries.size(); ++query_id) {
-    const Query& query = generated.queries[query_id];
-    for (const uint64_t qsl_index : query.sample_indices) {
-      SampleRecord record;
-      record.sequence_id = sequence_id++;
-      record.query_id = query_id;
-      record.qsl_index = qsl_index;
-      samples.push_back(std::move(record));
+  uint64_t query_id = 0;
+  for (const PlannedSet& set : sets) {
+    for (const Query& query : set.generated.queries) {
+      for (const uint64_t qsl_index : query.sample_indices) {
+        SampleRecord record;
+        record.sequence_id = sequence_id++;
+        record.query_id = query_id;
+        record.qsl_index = qsl_index;
+        samples.push_back(std::move(record));
+      }
+      ++query_id;
     }
   }
   return samples;
@@ -98,12 +101,10 @@ bool stop_requested(const IssueOptions& options) {
 
 // State of one issuing loop; the scenario functions below share it.
 struct Issuer {
-  Issuer(const EffectiveSettings& settings_in, const GeneratedQueries& generated_in,
-         SystemUnderTest& sut_in, ResponseRecorder& recorder_in,
-         std::vector<SampleRecord>& samples_in, const IssueOptions& options_in,
-         Clock::time_point start_in)
+  Issuer(const EffectiveSettings& settings_in, SystemUnderTest& sut_in,
+         ResponseRecorder& recorder_in, std::vector<SampleRecord>& samples_in,
+         const IssueOptions& options_in, Clock::time_point start_in)
       : settings(settings_in),
-        generated(generated_in),
         sut(sut_in),
         recorder(recorder_in),
         samples(samples_in),
@@ -111,7 +112,7 @@ struct Issuer {
         start(start_in) {}
 
   const EffectiveSettings& settings;
-  const GeneratedQueries& generated;
+  const GeneratedQueries* generated = nullptr;  // the loadable set being issued
   SystemUnderTest& sut;
   ResponseRecorder& recorder;
   std::vector<SampleRecord>& samples;
@@ -124,7 +125,7 @@ struct Issuer {
   // Stamps the query's samples and hands them to the SUT. The stamps are written before
   // `issue`, so an answer that arrives during the call finds them in place.
   void issue(uint64_t query_id, nanoseconds scheduled, nanoseconds issued_at) {
-    const Query& query = generated.queries[query_id];
+    const Query& query = generated->queries[query_id];
     const uint64_t first = samples_issued.load(std::memory_order_relaxed);
     batch.clear();
     for (uint64_t i = 0; i < query.sample_indices.size(); ++i) {
@@ -159,7 +160,7 @@ struct Issuer {
 };
 
 EndReason issue_server(Issuer& issuer, QueryPhase phase, std::vector<RuntimeError>& errors) {
-  const auto& queries = issuer.generated.queries;
+  const auto& queries = issuer.generated->queries;
   for (uint64_t q = 0; q < queries.size(); ++q) {
     if (stop_requested(issuer.options)) return EndReason::kInterrupted;
     const auto scheduled = queries[q].scheduled_offset;
@@ -173,7 +174,7 @@ EndReason issue_server(Issuer& issuer, QueryPhase phase, std::vector<RuntimeErro
 }
 
 EndReason issue_single_stream(Issuer& issuer, QueryPhase phase, std::vector<RuntimeError>& errors) {
-  const auto& queries = issuer.generated.queries;
+  const auto& queries = issuer.generated->queries;
   for (uint64_t q = 0; q < queries.size(); ++q) {
     if (q > 0) {
       const auto deadline = Clock::now() + issuer.options.completion_timeout;
@@ -203,22 +204,41 @@ EndReason issue_single_stream(Issuer& issuer, QueryPhase phase, std::vector<Runt
   return EndReason::kRanOutOfQueries;
 }
 
-EndReason issue_offline(Issuer& issuer) {
+EndReason issue_offline(Issuer& issuer, QueryPhase phase) {
   if (stop_requested(issuer.options)) return EndReason::kInterrupted;
-  for (uint64_t q = 0; q < issuer.generated.queries.size(); ++q) {
+  for (uint64_t q = 0; q < issuer.generated->queries.size(); ++q) {
     issuer.issue(q, nanoseconds{0}, issuer.since_start());
+  }
+  // LoadGen's end-of-run check passes at once for Offline (one query, target duration 0), so a
+  // performance run ends "naturally"; accuracy runs skip the check.
+  return phase == QueryPhase::kPerformance ? EndReason::kMinimumsMet : EndReason::kAllQueriesIssued;
+}
+
+EndReason issue_set(Issuer& issuer, Scenario scenario, QueryPhase phase,
+                    std::vector<RuntimeError>& errors) {
+  switch (scenario) {
+    case Scenario::kServer: return issue_server(issuer, phase, errors);
+    case Scenario::kSingleStream: return issue_single_stream(issuer, phase, errors);
+    case Scenario::kOffline: return issue_offline(issuer, phase);
+    case Scenario::kMultiStream: break;  // refused before issuing
   }
   return EndReason::kAllQueriesIssued;
 }
 
 }  // namespace
 
-Result<RunRecord> run_planned_set(const EffectiveSettings& settings, QslCounts qsl,
-                                  const PlannedSet& planned, SystemUnderTest& sut,
-                                  const IssueOptions& options) {
-  if (planned.generated.queries.empty()) {
+Result<RunRecord> run_phase(const EffectiveSettings& settings, QslCounts qsl,
+                            std::span<const PlannedSet> sets, SystemUnderTest& sut,
+                            const IssueOptions& options) {
+  if (sets.empty() || std::any_of(sets.begin(), sets.end(), [](const PlannedSet& set) {
+        return set.generated.queries.empty();
+      })) {
     return fail(ErrorCode::kInvalidArgument, "no queries were generated, so nothing can be issued",
                 "loadgen");
+  }
+  if (std::any_of(sets.begin(), sets.end(),
+                  [&](const PlannedSet& set) { return set.phase != sets.front().phase; })) {
+    return fail(ErrorCode::kInternal, "one run issues the sets of one phase only", "loadgen");
   }
   if (settings.scenario == Scenario::kMultiStream) {
     return fail(ErrorCode::kUnsupported, "the MultiStream scenario is not issued by mlbench",
@@ -226,16 +246,20 @@ Result<RunRecord> run_planned_set(const EffectiveSettings& settings, QslCounts q
   }
   RunRecord record;
   record.settings = settings;
-  record.phase = planned.phase;
+  record.phase = sets.front().phase;
   record.sut_name = sut.name();
   record.qsl_name = options.qsl_name;
   record.qsl = qsl;
-  record.loaded_set = planned.loadable_set.samples;
-  record.generated_query_count = planned.generated.queries.size();
-  record.generated_samples_per_query = planned.generated.samples_per_query;
-  record.generated_query_duration = planned.generated.duration;
-  record.samples = presized_records(planned.generated);
-  mark_accuracy_log_samples(settings, planned.phase, record.samples);
+  for (const PlannedSet& set : sets) {
+    record.loaded_set.insert(record.loaded_set.end(), set.loadable_set.samples.begin(),
+                             set.loadable_set.samples.end());
+  }
+  // Every accuracy set replays the same schedule, so the first set's shape speaks for all.
+  record.generated_query_count = sets.front().generated.queries.size();
+  record.generated_samples_per_query = sets.front().generated.samples_per_query;
+  record.generated_query_duration = sets.front().generated.duration;
+  record.samples = presized_records(sets);
+  mark_accuracy_log_samples(settings, record.phase, record.samples);
 
   const ResponseRecorder::Rules rules{
       .needs_first_token = settings.scenario != Scenario::kOffline,
@@ -244,36 +268,34 @@ Result<RunRecord> run_planned_set(const EffectiveSettings& settings, QslCounts q
   const auto start = Clock::now();
   record.started_wall = std::chrono::system_clock::now();
   ResponseRecorder recorder(record.samples, start, rules);
-  Issuer issuer(settings, planned.generated, sut, recorder, record.samples, options, start);
+  Issuer issuer(settings, sut, recorder, record.samples, options, start);
   std::vector<RuntimeError> engine_errors;
   {
     ProgressReporter progress(options, recorder, issuer.samples_issued, start);
-    switch (settings.scenario) {
-      case Scenario::kServer:
-        record.end_reason = issue_server(issuer, planned.phase, engine_errors);
+    for (const PlannedSet& set : sets) {
+      issuer.generated = &set.generated;
+      record.end_reason = issue_set(issuer, settings.scenario, record.phase, engine_errors);
+      // LoadGen loads the next set only once every sample of this one has been answered.
+      const bool last_set = &set == &sets.back();
+      if (last_set || record.end_reason != EndReason::kAllQueriesIssued) break;
+      const auto deadline = Clock::now() + options.completion_timeout;
+      if (!recorder.wait_for_completions(issuer.samples_issued.load(), deadline,
+                                         options.stop_requested)) {
+        record.end_reason =
+            stop_requested(options) ? EndReason::kInterrupted : EndReason::kCompletionTimedOut;
         break;
-      case Scenario::kSingleStream:
-        record.end_reason = issue_single_stream(issuer, planned.phase, engine_errors);
-        break;
-      case Scenario::kOffline: record.end_reason = issue_offline(issuer); break;
-      case Scenario::kMultiStream: break;  // refused above
+      }
     }
     sut.flush();
 
-    const uint64_t issued = issuer.samples_issued.load();
+    // The writers report samples that never completed (LoadGen's own error text); here we
+    // only stop waiting for them.
     const auto deadline = Clock::now() + options.completion_timeout;
-    if (!recorder.wait_for_completions(issued, deadline, options.stop_requested)) {
-      const bool interrupted = stop_requested(options);
-      if (record.end_reason != EndReason::kInterrupted) {
-        record.end_reason = interrupted ? EndReason::kInterrupted : EndReason::kCompletionTimedOut;
-      }
-      engine_errors.push_back(
-          {Clock::now() - start,
-           fmt::format("mlbench: {} of {} issued samples had not completed when the run {}",
-                       issued - recorder.completed(), issued,
-                       interrupted ? "was interrupted"
-                                   : fmt::format("hit its completion timeout of {} ms",
-                                                 options.completion_timeout.count()))});
+    if (!recorder.wait_for_completions(issuer.samples_issued.load(), deadline,
+                                       options.stop_requested) &&
+        record.end_reason != EndReason::kInterrupted) {
+      record.end_reason =
+          stop_requested(options) ? EndReason::kInterrupted : EndReason::kCompletionTimedOut;
     }
   }
   if (recorder.completed() < issuer.samples_issued.load()) sut.cancel_outstanding();

@@ -6,6 +6,7 @@
 #include "runner/info.h"
 #include "runner/model_commands.h"
 #include "runner/plan_command.h"
+#include "runner/run_command.h"
 #include "runner/tokenize_command.h"
 
 namespace mlbench::runner {
@@ -42,7 +43,7 @@ int main(int argc, char** argv) {
   using mlbench::runner::planned_command;
   const std::array commands = {
       mlbench::runner::info_command(),
-      planned_command("run", "Run a scenario against a backend and write the MLPerf logs"),
+      mlbench::runner::run_command(),
       mlbench::runner::plan_command(),
       mlbench::runner::make_model_command(),
       mlbench::runner::generate_command(),

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "mlbench/loadgen/query_plan.h"
+
 #include "runner/scenario_options.h"
 
 namespace mlbench::runner {
@@ -46,18 +47,17 @@ ExitCode run_plan(const ScenarioOptions& options) {
 }  // namespace
 
 cli::CommandSpec plan_command() {
-  return {
-      "plan", "Print the queries LoadGen would generate, one JSON line per sample; run nothing",
-      [](CLI::App& sub, const cli::GlobalOptions&) -> cli::CommandHandler {
-        auto options = std::make_shared<ScenarioOptions>();
-        add_scenario_options(sub, *options);
-        sub.footer(
-            "Each line is {\"query\":q,\"sample\":i,\"scheduled_ns\":t}: the query's number "
-            "in issue order, the sample's QSL index and the query's scheduled offset. "
-            "SingleStream performance runs stop once min_query_count and min_duration are "
-            "met, so they issue a prefix of this list.");
-        return [options] { return run_plan(*options); };
-      }};
+  return {"plan", "Print the queries LoadGen would generate, one JSON line per sample; run nothing",
+          [](CLI::App& sub, const cli::GlobalOptions&) -> cli::CommandHandler {
+            auto options = std::make_shared<ScenarioOptions>();
+            add_scenario_options(sub, *options);
+            sub.footer(
+                "Each line is {\"query\":q,\"sample\":i,\"scheduled_ns\":t}: the query's number "
+                "in issue order, the sample's QSL index and the query's scheduled offset. "
+                "SingleStream performance runs stop once min_query_count and min_duration are "
+                "met, so they issue a prefix of this list.");
+            return [options] { return run_plan(*options); };
+          }};
 }
 
 }  // namespace mlbench::runner

@@ -12,6 +12,7 @@
 #include "mlbench/loadgen/query_plan.h"
 #include "mlbench/loadgen/simulated_sut.h"
 #include "mlbench/orchestrator/runner_events.h"
+
 #include "runner/run_files.h"
 #include "runner/scenario_options.h"
 
@@ -92,11 +93,11 @@ std::string_view describe(loadgen::EndReason reason) {
 
 ExitCode run(RunOptions options) {
   if (options.backend != "sim") {
-    return cli::report_error(Error{
-        ErrorCode::kNotBuilt,
-        fmt::format("backend '{}' is not built yet in this version; use --backend sim",
-                    options.backend),
-        "--backend"});
+    return cli::report_error(
+        Error{ErrorCode::kNotBuilt,
+              fmt::format("backend '{}' is not built yet in this version; use --backend sim",
+                          options.backend),
+              "--backend"});
   }
   if (options.scenario.total_count == 0) options.scenario.total_count = kCnnDailyMailSamples;
   auto settings = load_scenario_settings(options.scenario);
@@ -125,64 +126,63 @@ ExitCode run(RunOptions options) {
                                      progress.tokens_completed, progress.elapsed.count()});
   };
 
-  std::vector<loadgen::RunRecord> records;
-  for (const loadgen::PlannedSet& planned : *plan) {
-    auto record = loadgen::run_planned_set(settings->loaded.effective, settings->request.qsl,
-                                           planned, sut, issue_options);
-    if (!record) return cli::report_error(record.error());
-    record->settings_diagnostics = settings->loaded.diagnostics;
-    records.push_back(std::move(record).value());
-    if (interrupt.interrupted()) break;
-  }
+  auto record = loadgen::run_phase(settings->loaded.effective, settings->request.qsl, *plan, sut,
+                                   issue_options);
+  if (!record) return cli::report_error(record.error());
+  record->settings_diagnostics = settings->loaded.diagnostics;
 
-  auto written = write_run_files(records, options.out_dir);
+  // Written whatever happened: an interrupted or timed-out run keeps what it measured.
+  auto written = write_run_files(*record, options.out_dir);
   if (!written) {
     emit(orchestrator::ErrorEvent{written.error().describe()});
     return cli::report_error(written.error());
   }
-  const loadgen::RunRecord& last = records.back();
   emit(orchestrator::ResultEvent{
       .valid = written->valid,
-      .issued = last.samples.size(),
+      .issued = record->samples.size(),
       .completed = written->completed,
       .tokens = written->tokens,
-      .end_reason = std::string(describe(last.end_reason)),
+      .end_reason = std::string(describe(record->end_reason)),
       .files = written->files,
   });
   if (interrupt.interrupted()) return ExitCode::kInterrupted;
-  if (last.end_reason == loadgen::EndReason::kCompletionTimedOut) return ExitCode::kNodeFailed;
+  if (record->end_reason == loadgen::EndReason::kCompletionTimedOut) {
+    return ExitCode::kNodeFailed;
+  }
+  // An accuracy run has no performance verdict; it is scored separately.
+  if (settings->request.mode == loadgen::TestMode::kAccuracyOnly) return ExitCode::kOk;
   return written->valid ? ExitCode::kOk : ExitCode::kInvalidResult;
 }
 
 }  // namespace
 
 cli::CommandSpec run_command() {
-  return {"run", "Run one scenario against a backend and write the MLPerf log files",
-          [](CLI::App& sub, const cli::GlobalOptions&) -> cli::CommandHandler {
-            auto options = std::make_shared<RunOptions>();
-            add_scenario_options(sub, options->scenario);
-            sub.add_option("--backend", options->backend, "sim, cpu or cuda")
-                ->capture_default_str();
-            sub.add_option("--out", options->out_dir, "Directory for the log files")->required();
-            sub.add_option("--completion-timeout-s", options->completion_timeout_s,
-                           "Give up on samples not answered this long after the last issue")
-                ->capture_default_str();
-            auto* sim = sub.add_option_group("sim backend");
-            sim->add_option("--sim-seed", options->sim_seed, "Seed of the simulated answers");
-            sim->add_option("--sim-workers", options->sim_workers, "Samples served at once");
-            sim->add_option("--sim-min-ttft-ms", options->sim_min_ttft_ms);
-            sim->add_option("--sim-max-ttft-ms", options->sim_max_ttft_ms);
-            sim->add_option("--sim-tpot-ms", options->sim_tpot_ms, "Time per output token");
-            sim->add_option("--sim-min-tokens", options->sim_min_tokens);
-            sim->add_option("--sim-max-tokens", options->sim_max_tokens);
-            auto* model = sub.add_option_group("model backends");
-            model->add_option("--model", options->model_dir, "Model directory");
-            model->add_option("--dataset", options->dataset, "cnn_eval.json");
-            model->add_option("--max-samples", options->max_samples, "Use the first N samples");
-            model->add_option("--max-output-tokens", options->max_output_tokens);
-            model->add_option("--gpus", options->gpus, "GPU indices, e.g. 0,1");
-            return [options] { return run(*options); };
-          }};
+  return {
+      "run", "Run one scenario against a backend and write the MLPerf log files",
+      [](CLI::App& sub, const cli::GlobalOptions&) -> cli::CommandHandler {
+        auto options = std::make_shared<RunOptions>();
+        add_scenario_options(sub, options->scenario);
+        sub.add_option("--backend", options->backend, "sim, cpu or cuda")->capture_default_str();
+        sub.add_option("--out", options->out_dir, "Directory for the log files")->required();
+        sub.add_option("--completion-timeout-s", options->completion_timeout_s,
+                       "Give up on samples not answered this long after the last issue")
+            ->capture_default_str();
+        auto* sim = sub.add_option_group("sim backend");
+        sim->add_option("--sim-seed", options->sim_seed, "Seed of the simulated answers");
+        sim->add_option("--sim-workers", options->sim_workers, "Samples served at once");
+        sim->add_option("--sim-min-ttft-ms", options->sim_min_ttft_ms);
+        sim->add_option("--sim-max-ttft-ms", options->sim_max_ttft_ms);
+        sim->add_option("--sim-tpot-ms", options->sim_tpot_ms, "Time per output token");
+        sim->add_option("--sim-min-tokens", options->sim_min_tokens);
+        sim->add_option("--sim-max-tokens", options->sim_max_tokens);
+        auto* model = sub.add_option_group("model backends");
+        model->add_option("--model", options->model_dir, "Model directory");
+        model->add_option("--dataset", options->dataset, "cnn_eval.json");
+        model->add_option("--max-samples", options->max_samples, "Use the first N samples");
+        model->add_option("--max-output-tokens", options->max_output_tokens);
+        model->add_option("--gpus", options->gpus, "GPU indices, e.g. 0,1");
+        return [options] { return run(*options); };
+      }};
 }
 
 }  // namespace mlbench::runner

@@ -13,7 +13,6 @@ namespace mlbench::loadgen {
 namespace {
 
 using namespace std::chrono_literals;
-using ::testing::HasSubstr;
 
 TestSettings fast_settings(Scenario scenario, TestMode mode) {
   TestSettings s;
@@ -54,7 +53,7 @@ SimulatedSutOptions quick_sut(Scenario scenario) {
 
 RunRecord run(const Planned& planned, SystemUnderTest& sut, IssueOptions options = {}) {
   options.completion_timeout = 20s;
-  auto record = run_planned_set(planned.settings, planned.qsl, planned.set, sut, options);
+  auto record = run_phase(planned.settings, planned.qsl, std::span(&planned.set, 1), sut, options);
   EXPECT_TRUE(record.ok()) << record.error().describe();
   return std::move(record).value();
 }
@@ -81,7 +80,7 @@ TEST(IssueEngine, OfflineIssuesOneQueryHoldingEverySample) {
   SimulatedSut sut(quick_sut(Scenario::kOffline));
   const RunRecord record = run(planned, sut);
   EXPECT_EQ(record.queries_issued, 1u);
-  EXPECT_EQ(record.end_reason, EndReason::kAllQueriesIssued);
+  EXPECT_EQ(record.end_reason, EndReason::kMinimumsMet);  // LoadGen's "Ending naturally"
   EXPECT_EQ(record.samples.size(), planned.set.generated.queries[0].sample_indices.size());
   EXPECT_TRUE(record.errors.empty()) << record.errors.front().message;
   expect_every_sample_answered(record, /*with_first_token=*/false);
@@ -160,6 +159,32 @@ Planned small_server_run() {
               {.total = 4, .performance = 4});
 }
 
+TEST(IssueEngine, AccuracyRunIssuesEveryLoadableSetInTurnOnOneClock) {
+  const auto settings = fast_settings(Scenario::kOffline, TestMode::kAccuracyOnly);
+  const QslCounts qsl{.total = 40, .performance = 16};
+  auto derived = derive_effective_settings(settings, qsl);
+  ASSERT_TRUE(derived.ok());
+  auto sets = plan_queries(derived->settings, qsl);
+  ASSERT_TRUE(sets.ok());
+  ASSERT_EQ(sets->size(), 3u);  // 16 + 16 + 8
+  SimulatedSut sut(quick_sut(Scenario::kOffline));
+  auto record = run_phase(derived->settings, qsl, *sets, sut, {});
+  ASSERT_TRUE(record.ok()) << record.error().describe();
+  EXPECT_EQ(record->loaded_set.size(), 40u);
+  ASSERT_EQ(record->samples.size(), 40u);
+  EXPECT_EQ(record->queries_issued, 3u);
+  std::set<uint64_t> indices;
+  for (const SampleRecord& sample : record->samples)
+    indices.insert(sample.qsl_index);
+  EXPECT_EQ(indices.size(), 40u);
+  // The second set starts only after the first one is fully answered.
+  uint64_t first_set_done = 0;
+  for (size_t i = 0; i < 16; ++i) {
+    first_set_done = std::max<uint64_t>(first_set_done, record->samples[i].completed->count());
+  }
+  EXPECT_GE(static_cast<uint64_t>(record->samples[16].issued.count()), first_set_done);
+}
+
 TEST(IssueEngine, RecordsLoadGensErrorForCompletionBeforeFirstToken) {
   ScriptedSut sut(ScriptedSut::Fault::kCompleteWithoutFirstToken);
   const RunRecord record = run(small_server_run(), sut);
@@ -189,14 +214,14 @@ TEST(IssueEngine, StuckSutEndsTheRunAtTheTimeoutAndKeepsWhatCompleted) {
   const auto planned = small_server_run();
   IssueOptions options;
   options.completion_timeout = 300ms;
-  auto record = run_planned_set(planned.settings, planned.qsl, planned.set, sut, options);
+  auto record = run_phase(planned.settings, planned.qsl, std::span(&planned.set, 1), sut, options);
   ASSERT_TRUE(record.ok());
   EXPECT_EQ(record->end_reason, EndReason::kCompletionTimedOut);
   ASSERT_EQ(record->samples.size(), 4u);
   EXPECT_TRUE(record->samples[0].completed);
   EXPECT_FALSE(record->samples[1].completed);
-  ASSERT_FALSE(record->errors.empty());
-  EXPECT_THAT(record->errors.back().message, HasSubstr("2 of 4 issued samples had not completed"));
+  // The log writers report the unanswered samples; the engine only stops waiting for them.
+  EXPECT_TRUE(record->errors.empty());
 }
 
 TEST(IssueEngine, StopFlagInterruptsAndKeepsWhatWasIssued) {
@@ -223,7 +248,7 @@ TEST(IssueEngine, RefusesAnEmptyPlan) {
   Planned planned = small_server_run();
   planned.set.generated.queries.clear();
   ScriptedSut sut(ScriptedSut::Fault::kNone);
-  auto record = run_planned_set(planned.settings, planned.qsl, planned.set, sut, {});
+  auto record = run_phase(planned.settings, planned.qsl, std::span(&planned.set, 1), sut, {});
   ASSERT_FALSE(record.ok());
   EXPECT_EQ(record.error().code, ErrorCode::kInvalidArgument);
 }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 
 #include "mlbench/core/result.h"
@@ -34,15 +35,17 @@ struct IssueOptions {
   const std::atomic<bool>* stop_requested = nullptr;
 };
 
-// Issues one planned set to the SUT the way LoadGen's scenario rules say, and records what
-// happened. Server issues each query at its scheduled time from this thread; SingleStream
-// issues the next query when the previous one has completed and stops once min_query_count
-// and min_duration are met; Offline issues one query holding every sample. The issue path only
-// stores timestamps into pre-sized records: no formatting, no I/O, no allocation per sample.
-// Fails only for inputs that cannot be run (an empty plan); a run that goes wrong still
-// returns its RunRecord, with the reason in `end_reason` and `errors`.
-Result<RunRecord> run_planned_set(const EffectiveSettings& settings, QslCounts qsl,
-                                  const PlannedSet& planned, SystemUnderTest& sut,
-                                  const IssueOptions& options);
+// Issues the planned sets of one phase to the SUT the way LoadGen's scenario rules say, on one
+// clock, set after set (an accuracy run has several; the next starts once every sample of the
+// previous one is answered), and records what happened in one RunRecord. Server issues each
+// query at its scheduled time from this thread; SingleStream issues the next query when the
+// previous one has completed and stops once min_query_count and min_duration are met; Offline
+// issues one query holding every sample. The issue path only stores timestamps into pre-sized
+// records: no formatting, no I/O, no allocation per sample. Fails only for inputs that cannot
+// be run (no queries, mixed phases, MultiStream); a run that goes wrong still returns its
+// RunRecord, with the reason in `end_reason` and `errors`.
+Result<RunRecord> run_phase(const EffectiveSettings& settings, QslCounts qsl,
+                            std::span<const PlannedSet> sets, SystemUnderTest& sut,
+                            const IssueOptions& options);
 
 }  // namespace mlbench::loadgen
