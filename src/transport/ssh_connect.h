@@ -1,0 +1,15 @@
+#pragma once
+
+#include "mlbench/core/result.h"
+#include "mlbench/transport/launcher.h"
+
+#include "transport/ssh_handles.h"
+
+namespace mlbench::transport {
+
+// A connected, host-key-checked, authenticated libssh session (blocking mode), or why not:
+// kConnection (unreachable, refused, no SSH banner within connect_timeout), kAuthentication
+// (host key or user key refused).
+Result<SshSessionPtr> open_ssh_session(const Endpoint& endpoint);
+
+}  // namespace mlbench::transport
