@@ -17,7 +17,8 @@ std::string where(const Endpoint& endpoint) {
 // ssh_options_parse_config() may overwrite options set before it, so it runs right after the
 // host (which selects the Host block) and the endpoint's explicit settings are applied after
 // it: config.yaml wins over ~/.ssh/config, ~/.ssh/config over libssh's defaults.
-Result<void> apply_options(ssh_session session, const Endpoint& endpoint) {
+Result<void> apply_options(ssh_session session, const Endpoint& endpoint,
+                           const std::string& ssh_config_file) {
   const auto set = [&](ssh_options_e option, const void* value, const char* what) -> Result<void> {
     if (ssh_options_set(session, option, value) != SSH_OK) {
       return fail(ErrorCode::kInvalidArgument,
@@ -28,7 +29,8 @@ Result<void> apply_options(ssh_session session, const Endpoint& endpoint) {
   };
   Result<void> done = set(SSH_OPTIONS_HOST, endpoint.host.c_str(), "host");
   if (!done) return done;
-  if (ssh_options_parse_config(session, nullptr) != SSH_OK) {
+  const char* config = ssh_config_file.empty() ? nullptr : ssh_config_file.c_str();
+  if (ssh_options_parse_config(session, config) != SSH_OK) {
     return fail(ErrorCode::kConfig,
                 fmt::format("cannot parse the ssh config: {}", ssh_get_error(session)),
                 endpoint.name);
@@ -55,10 +57,11 @@ Result<void> apply_options(ssh_session session, const Endpoint& endpoint) {
 
 }  // namespace
 
-Result<SshSessionPtr> open_ssh_session(const Endpoint& endpoint) {
+Result<SshSessionPtr> open_ssh_session(const Endpoint& endpoint,
+                                       const std::string& ssh_config_file) {
   SshSessionPtr session(ssh_new());
   if (!session) return fail(ErrorCode::kInternal, "ssh_new failed", endpoint.name);
-  if (Result<void> options = apply_options(session.get(), endpoint); !options) {
+  if (Result<void> options = apply_options(session.get(), endpoint, ssh_config_file); !options) {
     return options.failure();
   }
   if (ssh_connect(session.get()) != SSH_OK) {

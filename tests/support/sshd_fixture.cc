@@ -167,7 +167,7 @@ bool SshdServer::launch(int port, std::string* why_not) {
          << "MaxStartups 100\n"
          << "MaxSessions 100\n"
          << "Subsystem sftp internal-sftp\n"
-         << "LogLevel VERBOSE\n";
+         << "LogLevel DEBUG1\n";  // shows global requests such as keepalives
     return text.str();
   }());
   const std::string log_path = (d / "sshd.log").string();

@@ -1,3 +1,5 @@
+#include "transport/ssh_connect.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -82,6 +84,30 @@ TEST_F(ConnectTest, MissingIdentityFileIsAnAuthenticationError) {
   const auto session = SshLauncher().connect(endpoint);
   ASSERT_FALSE(session.ok());
   EXPECT_EQ(session.error().code, ErrorCode::kAuthentication);
+}
+
+// ssh_config applies where the endpoint is silent, and the endpoint wins where it is not.
+TEST_F(ConnectTest, SshConfigFillsGapsButTheEndpointWins) {
+  const std::string host_block = "Host " + server().address() + "\n";
+  const std::string misleading = server().write_known_hosts(
+      "ssh_config_misleading", host_block + "  Port 1\n  User no-such-user-mlbench\n" +
+                                   "  UserKnownHostsFile /nonexistent/known_hosts\n");
+  const auto explicit_wins = open_ssh_session(trusted_endpoint(server()), misleading);
+  EXPECT_TRUE(explicit_wins.ok()) << explicit_wins.error().describe();
+
+  // With no user in the endpoint, the config's user is the one that logs in.
+  Endpoint no_user = trusted_endpoint(server());
+  no_user.user.clear();
+  const auto wrong_user = open_ssh_session(no_user, misleading);
+  ASSERT_FALSE(wrong_user.ok());
+  EXPECT_EQ(wrong_user.error().code, ErrorCode::kAuthentication);
+  EXPECT_NE(wrong_user.error().message.find("no-such-user-mlbench"), std::string::npos)
+      << wrong_user.error().message;
+
+  const std::string right_user = server().write_known_hosts(
+      "ssh_config_user", host_block + "  User " + server().user() + "\n");
+  const auto config_user = open_ssh_session(no_user, right_user);
+  EXPECT_TRUE(config_user.ok()) << config_user.error().describe();
 }
 
 // A port that was free a moment ago: nothing listens there.

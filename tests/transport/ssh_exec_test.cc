@@ -205,6 +205,22 @@ TEST_F(ExecTest, CancelStopsTheCommand) {
   EXPECT_EQ(collected.out, std::vector<std::string>{"again"});
 }
 
+// libssh 0.10 has no keepalive; ours (keepalive@openssh.com while a command runs) must not
+// disturb the channel it shares the session with.
+TEST_F(ExecTest, KeepaliveRequestsDoNotDisturbALongCommand) {
+  Endpoint endpoint = trusted_endpoint(server());
+  endpoint.keepalive_interval = std::chrono::seconds(1);
+  auto session = SshLauncher().connect(endpoint);
+  ASSERT_TRUE(session.ok()) << session.error().describe();
+  Collected collected;
+  const auto outcome = run_collecting(
+      **session, {{"sh", "-c", "echo a; sleep 1.5; echo b; sleep 1; echo c"}, ""}, collected);
+  ASSERT_TRUE(outcome.ok()) << outcome.error().describe();
+  EXPECT_EQ(outcome->exit_code, 0);
+  EXPECT_EQ(collected.out, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_NE(server().log().find("rtype keepalive@openssh.com"), std::string::npos);
+}
+
 TEST(SshNodeDiesTest, SshdKilledMidCommandIsAnErrorNotAHang) {
   std::string why_not;
   auto server = testing::SshdServer::start("127.0.0.3", &why_not);
