@@ -161,7 +161,8 @@ class RemoteRun {
       if (Result<void> read = drain(); !read) return read;
       if (ssh_channel_is_closed(channel_.get()) ||
           (ssh_channel_is_eof(channel_.get()) && exit_.known())) {
-        return {};
+        // Reading stderr may have processed packets that put more stdout in the buffer.
+        return drain();
       }
       const Clock::time_point now = Clock::now();
       if (phase_ == Phase::kRunning) {

@@ -243,8 +243,11 @@ Result<void> sftp_download(sftp_session sftp, const std::string& remote_path,
       copy_remote_to_local(file.get(), local.get(), sftp, remote_path, where);
   if (!copied) return copied.failure();
   struct stat local_stat {};
-  if (::fchmod(local.get(), attributes->permissions & 0777) != 0 || ::fsync(local.get()) != 0 ||
-      ::fstat(local.get(), &local_stat) != 0 || local.release_and_close() != 0) {
+  // mkstemp made it 0600; take the node's mode when the server says what it is.
+  const bool has_mode = (attributes->flags & SSH_FILEXFER_ATTR_PERMISSIONS) != 0;
+  if ((has_mode && ::fchmod(local.get(), attributes->permissions & 0777) != 0) ||
+      ::fsync(local.get()) != 0 || ::fstat(local.get(), &local_stat) != 0 ||
+      local.release_and_close() != 0) {
     return local_failure(fmt::format("cannot finish writing {}", temporary.path()), where);
   }
   if (*copied != attributes->size || static_cast<uint64_t>(local_stat.st_size) != *copied) {
