@@ -195,8 +195,13 @@ class RemoteRun {
       if (phase_ == Phase::kKilling && now >= next_step) return {};  // report what we know
       keep_alive(now, last_keepalive);
 
-      const Clock::time_point wake = std::min({now + kPollStep, deadline, next_step});
-      const auto wait = std::chrono::duration_cast<milliseconds>(wake - now) + milliseconds(1);
+      // The deadline counts only until it fires; a past one would make the wait negative,
+      // which poll() takes for "forever".
+      Clock::time_point wake = std::min(now + kPollStep, next_step);
+      if (phase_ == Phase::kRunning) wake = std::min(wake, deadline);
+      const milliseconds wait =
+          std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(wake - now)) +
+          milliseconds(1);
       if (event.poll(wait) == SSH_ERROR || ssh_is_connected(session_) == 0) {
         return fail(
             ErrorCode::kConnection,
