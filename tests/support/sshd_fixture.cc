@@ -119,9 +119,11 @@ std::vector<pid_t> descendants(pid_t root) {
 
 }  // namespace
 
-SshdServer::SshdServer(std::string address) : address_(std::move(address)) {}
+SshdServer::SshdServer(std::string address, std::string log_level)
+    : address_(std::move(address)), log_level_(std::move(log_level)) {}
 
-std::unique_ptr<SshdServer> SshdServer::start(const std::string& address, std::string* why_not) {
+std::unique_ptr<SshdServer> SshdServer::start(const std::string& address, std::string* why_not,
+                                              const std::string& log_level) {
   if (access(kSshd, X_OK) != 0 || access(kSshKeygen, X_OK) != 0) {
     *why_not = "OpenSSH is not installed (run scripts/install-deps.sh for openssh-server)";
     return nullptr;
@@ -130,7 +132,7 @@ std::unique_ptr<SshdServer> SshdServer::start(const std::string& address, std::s
   // creates only at boot.
   if (geteuid() == 0) mkdir("/run/sshd", 0755);
 
-  std::unique_ptr<SshdServer> server(new SshdServer(address));
+  std::unique_ptr<SshdServer> server(new SshdServer(address, log_level));
   const std::filesystem::path& dir = server->dir();
   for (const char* key :
        {"host_ed25519", "other_host_ed25519", "client_ed25519", "stranger_ed25519"}) {
@@ -167,7 +169,7 @@ bool SshdServer::launch(int port, std::string* why_not) {
          << "MaxStartups 100\n"
          << "MaxSessions 100\n"
          << "Subsystem sftp internal-sftp\n"
-         << "LogLevel DEBUG1\n";  // shows global requests such as keepalives
+         << "LogLevel " << log_level_ << "\n";
     return text.str();
   }());
   const std::string log_path = (d / "sshd.log").string();

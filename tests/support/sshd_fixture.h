@@ -18,8 +18,11 @@ namespace mlbench::testing {
 class SshdServer {
  public:
   // Starts sshd and waits (bounded) until it accepts connections. Returns nullptr and sets
-  // `why_not` when sshd is not installed or does not come up; tests then skip.
-  static std::unique_ptr<SshdServer> start(const std::string& address, std::string* why_not);
+  // `why_not` when sshd is not installed or does not come up; tests then skip. At LogLevel
+  // DEBUG1 and above the log shows global requests such as keepalives, but sshd then also
+  // writes debug lines into each session's stderr.
+  static std::unique_ptr<SshdServer> start(const std::string& address, std::string* why_not,
+                                           const std::string& log_level = "VERBOSE");
   ~SshdServer();
   SshdServer(const SshdServer&) = delete;
   SshdServer& operator=(const SshdServer&) = delete;
@@ -45,10 +48,11 @@ class SshdServer {
   std::string log() const;
 
  private:
-  SshdServer(std::string address);
+  SshdServer(std::string address, std::string log_level);
   bool launch(int port, std::string* why_not);
 
   std::string address_;
+  std::string log_level_;
   int port_ = 0;
   pid_t pid_ = -1;
   TempDir dir_;
