@@ -8,6 +8,7 @@
 // connected sessions. Install pssh with `apt-get install pssh` to get the comparison.
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -39,6 +40,14 @@ constexpr const char* kPssh = "/usr/bin/parallel-ssh";
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// CPU seconds this process (the client side) has used so far.
+double client_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 double median(std::vector<double> values) {
@@ -122,6 +131,7 @@ int main(int argc, char** argv) {
 
   std::vector<double> cold;
   std::vector<double> warm;
+  const double cpu_before = client_cpu_seconds();
   for (int r = 0; r < repetitions; ++r) {
     std::vector<std::unique_ptr<NodeSession>> sessions(endpoints.size());
     const auto [connect_and_run, ok_cold] = fan_out(endpoints, sessions);
@@ -133,8 +143,11 @@ int main(int argc, char** argv) {
     cold.push_back(connect_and_run);
     warm.push_back(run_only);
   }
-  fmt::print("mlbench SshLauncher, {} threads: connect+run `true` {:.3f} s, run only {:.3f} s\n",
-             nodes, median(cold), median(warm));
+  const double cpu_per_node = (client_cpu_seconds() - cpu_before) / repetitions / nodes;
+  fmt::print(
+      "mlbench SshLauncher, {} threads: connect+run `true` {:.3f} s, run only {:.3f} s; "
+      "client CPU {:.1f} ms per node (connect + 2 runs)\n",
+      nodes, median(cold), median(warm), cpu_per_node * 1000);
 
   if (access(kPssh, X_OK) != 0) {
     fmt::print("pssh: not installed (apt-get install pssh), no comparison\n");
