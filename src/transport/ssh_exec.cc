@@ -30,9 +30,11 @@ constexpr milliseconds kWaitAfterKill{5000};
 // How run() stops a remote command.
 //
 // An exec request without a PTY gives no way to stop the command: closing the channel leaves it
-// running, and the "signal" channel request is ignored by OpenSSH for non-PTY sessions. So the
-// command must be stoppable by process group, with `kill -TERM -<pgid>` sent over a second
-// channel, followed by `kill -KILL -<pgid>` after RunLimits::kill_grace.
+// running, and the "signal" channel request cannot be relied on (it gets no reply, servers may
+// ignore it, and OpenSSH refuses it for some sessions, e.g. root logins: "session signalling
+// requires privilege separation"). So the command must be stoppable by process group, with
+// `kill -TERM -<pgid>` sent over a second channel, then `kill -KILL -<pgid>` after
+// RunLimits::kill_grace.
 //
 // sshd runs the exec line as `$SHELL -c LINE`. LINE replaces that shell with /bin/sh running
 // the script below ($0 is the script itself, $1 a "setsid done" flag, $2 the working
