@@ -8,6 +8,7 @@ packages=(
   libcli11-dev libyaml-cpp-dev libssh-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libpcre2-dev                                            # libraries
   libgtest-dev libgmock-dev                               # tests
+  openssh-server openssh-client                           # SSH transport integration tests
 )
 
 missing=()

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "support/temp_dir.h"
+
+namespace mlbench::testing {
+
+// A real OpenSSH sshd for integration tests, on a loopback address (127.0.0.2, 127.0.0.3, ...)
+// and a free port: its own sshd_config, generated ed25519 host key, a generated user key pair
+// in authorized_keys, `UsePAM no`, `StrictModes no`, run in the foreground (-D -e) with its log
+// in a file of its temp dir. Logs in only the user running the tests (as non-root, sshd can
+// log in no one else). Everything it started is killed on destruction.
+class SshdServer {
+ public:
+  // Starts sshd and waits (bounded) until it accepts connections. Returns nullptr and sets
+  // `why_not` when sshd is not installed or does not come up; tests then skip. At LogLevel
+  // DEBUG1 and above the log shows global requests such as keepalives, but sshd then also
+  // writes debug lines into each session's stderr.
+  static std::unique_ptr<SshdServer> start(const std::string& address, std::string* why_not,
+                                           const std::string& log_level = "VERBOSE");
+  ~SshdServer();
+  SshdServer(const SshdServer&) = delete;
+  SshdServer& operator=(const SshdServer&) = delete;
+
+  const std::string& address() const { return address_; }
+  int port() const { return port_; }
+  const std::filesystem::path& dir() const { return dir_.path(); }
+  std::string user() const;
+
+  // The private key authorized_keys lets in, and one it does not.
+  std::string client_key() const { return (dir() / "client_ed25519").string(); }
+  std::string unauthorized_key() const { return (dir() / "stranger_ed25519").string(); }
+  // The server's host key as a known_hosts line ("[127.0.0.2]:2222 ssh-ed25519 AAAA..."), and
+  // a line for the same host with a different key, as after a reinstall or an attack.
+  std::string known_hosts_line() const;
+  std::string wrong_known_hosts_line() const;
+  // A known_hosts file (inside dir()) holding `content`.
+  std::string write_known_hosts(const std::string& name, const std::string& content) const;
+
+  // SIGKILLs sshd and every process it started (connection handlers, their shells and
+  // commands), as a node crash would; idempotent.
+  void kill_all();
+  std::string log() const;
+
+ private:
+  SshdServer(std::string address, std::string log_level);
+  bool launch(int port, std::string* why_not);
+
+  std::string address_;
+  std::string log_level_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+  TempDir dir_;
+};
+
+}  // namespace mlbench::testing
