@@ -13,7 +13,7 @@
 #include <filesystem>
 
 #include "file_copy.h"
-#include "line_splitter.h"
+#include "output_lines.h"
 
 extern char** environ;
 
@@ -22,7 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-using detail::LineSplitter;
 
 // Closes a file descriptor at scope exit.
 class Fd {
@@ -85,17 +84,20 @@ Result<pid_t> spawn_in_own_group(const Command& command, int out_fd, int err_fd)
   return pid;
 }
 
+// Output handlers may be left empty by callers that do not care about a stream.
+auto line_handler(const std::function<void(std::string_view)>& on_line) {
+  return [&on_line](std::string_view line) {
+    if (on_line) on_line(line);
+  };
+}
+
 // Reads both pipes until they close, handing out lines, while watching the clock, the cancel
 // flag and the child. Stopping is escalated: SIGTERM to the group, SIGKILL after the grace.
 class ChildWatch {
  public:
   ChildWatch(pid_t pid, int out_fd, int err_fd, const OutputHandlers& output,
              const RunLimits& limits)
-      : pid_(pid),
-        limits_(limits),
-        deadline_(Clock::now() + limits.timeout),
-        stdout_lines_(output.on_stdout_line),
-        stderr_lines_(output.on_stderr_line) {
+      : pid_(pid), limits_(limits), deadline_(Clock::now() + limits.timeout), output_(output) {
     fds_[0] = {out_fd, POLLIN, 0};
     fds_[1] = {err_fd, POLLIN, 0};
   }
@@ -115,20 +117,23 @@ class ChildWatch {
       // The child is gone but something it started still holds the pipes: stop it too.
       if (reaped_ && open_streams_ > 0 && !term_sent_) signal_group(SIGTERM);
     }
-    stdout_lines_.finish();
-    stderr_lines_.finish();
+    stdout_lines_.finish(line_handler(output_.on_stdout_line));
+    stderr_lines_.finish(line_handler(output_.on_stderr_line));
     return outcome_;
   }
 
  private:
   void drain() {
-    LineSplitter* splitters[2] = {&stdout_lines_, &stderr_lines_};
+    OutputLines* splitters[2] = {&stdout_lines_, &stderr_lines_};
+    const std::function<void(std::string_view)>* handlers[2] = {&output_.on_stdout_line,
+                                                                &output_.on_stderr_line};
     for (int i = 0; i < 2; ++i) {
       if (fds_[i].fd < 0 || fds_[i].revents == 0) continue;
       char buffer[8192];
       const ssize_t n = read(fds_[i].fd, buffer, sizeof buffer);
       if (n > 0) {
-        splitters[i]->append(std::string_view(buffer, static_cast<size_t>(n)));
+        splitters[i]->append(std::string_view(buffer, static_cast<size_t>(n)),
+                             line_handler(*handlers[i]));
       } else if (n == 0 || errno != EINTR) {
         fds_[i].fd = -1;  // closed by the owning Fd in run()
         --open_streams_;
@@ -174,8 +179,9 @@ class ChildWatch {
   const RunLimits& limits_;
   Clock::time_point deadline_;
   Clock::time_point kill_at_{};
-  LineSplitter stdout_lines_;
-  LineSplitter stderr_lines_;
+  const OutputHandlers& output_;
+  OutputLines stdout_lines_;
+  OutputLines stderr_lines_;
   pollfd fds_[2];
   int open_streams_ = 2;
   bool reaped_ = false;

@@ -14,7 +14,7 @@
 #include "mlbench/transport/shell_quote.h"
 
 #include "transport/ssh_handles.h"
-#include "transport/ssh_output_lines.h"
+#include "transport/output_lines.h"
 
 namespace mlbench::transport {
 namespace {

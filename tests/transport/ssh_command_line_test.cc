@@ -6,7 +6,7 @@
 
 #include "support/subprocess.h"
 #include "transport/ssh_exec.h"
-#include "transport/ssh_output_lines.h"
+#include "transport/output_lines.h"
 
 namespace mlbench::transport {
 namespace {
