@@ -97,11 +97,18 @@ void offline_overhead(uint64_t samples) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // loadgen_bench [SECONDS [QPS...]]
   const int seconds = argc > 1 ? std::atoi(argv[1]) : 10;
+  std::vector<double> rates = {50e3, 100e3, 200e3, 300e3, 375e3, 450e3, 600e3, 1e6, 1.5e6};
+  if (argc > 2) {
+    rates.clear();
+    for (int i = 2; i < argc; ++i)
+      rates.push_back(std::atof(argv[i]));
+  }
   fmt::print("Server, instant SUT, min_duration {} s, performance sample count 1024\n", seconds);
   fmt::print("{:>10} {:>10} {:>14} {:>14} {:>14}\n", "qps", "samples", "p50 behind", "p99 behind",
              "p99 latency");
-  for (const double qps : {50e3, 100e3, 200e3, 300e3, 375e3, 450e3, 600e3}) {
+  for (const double qps : rates) {
     const ServerFigures f = run_server(qps, seconds);
     fmt::print("{:>10.0f} {:>10} {:>11.3f} ms {:>11.3f} ms {:>11.3f} ms{}\n", qps, f.samples,
                f.p50_behind.count() / 1e6, f.p99_behind.count() / 1e6, f.p99_latency.count() / 1e6,
