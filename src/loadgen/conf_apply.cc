@@ -203,14 +203,10 @@ void apply_duration_and_count_keys(Lookup& lookup, std::string_view scenario,
 
 bool rule_reads_scenario(const detail::ConfKeyRule& rule, Scenario scenario) {
   switch (scenario) {
-    case Scenario::kSingleStream:
-      return rule.read_for_single_stream;
-    case Scenario::kMultiStream:
-      return rule.read_for_multi_stream;
-    case Scenario::kServer:
-      return rule.read_for_server;
-    case Scenario::kOffline:
-      return rule.read_for_offline;
+    case Scenario::kSingleStream: return rule.read_for_single_stream;
+    case Scenario::kMultiStream: return rule.read_for_multi_stream;
+    case Scenario::kServer: return rule.read_for_server;
+    case Scenario::kOffline: return rule.read_for_offline;
   }
   return false;
 }

@@ -13,8 +13,8 @@
 
 #include "mlbench/transport/shell_quote.h"
 
-#include "transport/ssh_handles.h"
 #include "transport/output_lines.h"
+#include "transport/ssh_handles.h"
 
 namespace mlbench::transport {
 namespace {

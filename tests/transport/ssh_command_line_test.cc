@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "support/subprocess.h"
-#include "transport/ssh_exec.h"
 #include "transport/output_lines.h"
+#include "transport/ssh_exec.h"
 
 namespace mlbench::transport {
 namespace {
