@@ -6,6 +6,7 @@
 #include "runner/info.h"
 #include "runner/model_commands.h"
 #include "runner/plan_command.h"
+#include "runner/rouge_command.h"
 #include "runner/run_command.h"
 #include "runner/tokenize_command.h"
 
@@ -51,7 +52,7 @@ int main(int argc, char** argv) {
       mlbench::runner::detokenize_command(),
       planned_command("make-dataset", "Build a cnn_eval.json from articles and summaries"),
       planned_command("accuracy", "Score mlperf_log_accuracy.json with ROUGE"),
-      planned_command("rouge", "Score prediction/reference pairs with ROUGE"),
+      mlbench::runner::rouge_command(),
   };
   return mlbench::cli::run_cli("mlbench-runner",
                                "mlbench-runner: the node agent that runs one benchmark scenario",
