@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -141,6 +142,16 @@ struct Issuer {
 
   nanoseconds since_start() const { return Clock::now() - start; }
 
+  // Waits, at most the completion timeout, until every sample issued so far is answered;
+  // nullopt when they all were, otherwise why the wait ended.
+  std::optional<EndReason> await_answers() {
+    const auto deadline = Clock::now() + options.completion_timeout;
+    if (recorder.wait_for_completions(samples_issued.load(), deadline, options.stop_requested)) {
+      return std::nullopt;
+    }
+    return stop_requested(options) ? EndReason::kInterrupted : EndReason::kCompletionTimedOut;
+  }
+
   // LoadGen's checks after each query of a performance run (they do not apply to accuracy runs).
   std::optional<EndReason> limit_reached(nanoseconds issued_at, std::vector<RuntimeError>& errors) {
     if (settings.max_query_count != 0 && queries_issued >= settings.max_query_count) {
@@ -177,12 +188,7 @@ EndReason issue_single_stream(Issuer& issuer, QueryPhase phase, std::vector<Runt
   const auto& queries = issuer.generated->queries;
   for (uint64_t q = 0; q < queries.size(); ++q) {
     if (q > 0) {
-      const auto deadline = Clock::now() + issuer.options.completion_timeout;
-      if (!issuer.recorder.wait_for_completions(issuer.samples_issued.load(), deadline,
-                                                issuer.options.stop_requested)) {
-        return stop_requested(issuer.options) ? EndReason::kInterrupted
-                                              : EndReason::kCompletionTimedOut;
-      }
+      if (const auto stopped = issuer.await_answers()) return *stopped;
     }
     if (stop_requested(issuer.options)) return EndReason::kInterrupted;
     // Latency counts from the issue: LoadGen's own think time between queries is excluded.
@@ -278,11 +284,8 @@ Result<RunRecord> run_phase(const EffectiveSettings& settings, QslCounts qsl,
       // LoadGen loads the next set only once every sample of this one has been answered.
       const bool last_set = &set == &sets.back();
       if (last_set || record.end_reason != EndReason::kAllQueriesIssued) break;
-      const auto deadline = Clock::now() + options.completion_timeout;
-      if (!recorder.wait_for_completions(issuer.samples_issued.load(), deadline,
-                                         options.stop_requested)) {
-        record.end_reason =
-            stop_requested(options) ? EndReason::kInterrupted : EndReason::kCompletionTimedOut;
+      if (const auto stopped = issuer.await_answers()) {
+        record.end_reason = *stopped;
         break;
       }
     }
@@ -290,13 +293,8 @@ Result<RunRecord> run_phase(const EffectiveSettings& settings, QslCounts qsl,
 
     // The writers report samples that never completed (LoadGen's own error text); here we
     // only stop waiting for them.
-    const auto deadline = Clock::now() + options.completion_timeout;
-    if (!recorder.wait_for_completions(issuer.samples_issued.load(), deadline,
-                                       options.stop_requested) &&
-        record.end_reason != EndReason::kInterrupted) {
-      record.end_reason =
-          stop_requested(options) ? EndReason::kInterrupted : EndReason::kCompletionTimedOut;
-    }
+    const auto stopped = issuer.await_answers();
+    if (stopped && record.end_reason != EndReason::kInterrupted) record.end_reason = *stopped;
   }
   if (recorder.completed() < issuer.samples_issued.load()) sut.cancel_outstanding();
   record.ended_wall = std::chrono::system_clock::now();

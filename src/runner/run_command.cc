@@ -78,19 +78,6 @@ Result<loadgen::SimulatedSutOptions> simulated_sut_options(const RunOptions& opt
   };
 }
 
-std::string_view describe(loadgen::EndReason reason) {
-  switch (reason) {
-    case loadgen::EndReason::kAllQueriesIssued: return "all queries issued";
-    case loadgen::EndReason::kMinimumsMet: return "minimum query count and duration met";
-    case loadgen::EndReason::kRanOutOfQueries: return "ran out of generated queries";
-    case loadgen::EndReason::kMaxQueryCountReached: return "max query count reached";
-    case loadgen::EndReason::kMaxDurationReached: return "max duration reached";
-    case loadgen::EndReason::kCompletionTimedOut: return "completion timed out";
-    case loadgen::EndReason::kInterrupted: return "interrupted";
-  }
-  return "unknown";
-}
-
 ExitCode run(RunOptions options) {
   if (options.backend != "sim") {
     return cli::report_error(
@@ -142,7 +129,7 @@ ExitCode run(RunOptions options) {
       .issued = record->samples.size(),
       .completed = written->completed,
       .tokens = written->tokens,
-      .end_reason = std::string(describe(record->end_reason)),
+      .end_reason = std::string(loadgen::to_string(record->end_reason)),
       .files = written->files,
   });
   if (interrupt.interrupted()) return ExitCode::kInterrupted;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mlbench/loadgen/effective_settings.h"
@@ -58,6 +59,9 @@ enum class EndReason {
   kCompletionTimedOut,    // our own bound: the SUT did not complete every sample in time
   kInterrupted,           // stopped from outside (SIGINT/SIGTERM)
 };
+
+// A short phrase ("interrupted", "completion timed out"), as the runner's result event says it.
+std::string_view to_string(EndReason reason);
 
 struct RunRecord {
   EffectiveSettings settings;
