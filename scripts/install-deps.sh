@@ -9,6 +9,8 @@ packages=(
   libpcre2-dev                                            # libraries
   libgtest-dev libgmock-dev                               # tests
   openssh-server openssh-client                           # SSH transport integration tests
+  iproute2                                                # network-namespace partition tests
+  chromium                                                # the HTML report's browser test
 )
 
 missing=()

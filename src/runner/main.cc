@@ -3,6 +3,8 @@
 #include <array>
 
 #include "cli/command.h"
+#include "runner/accuracy_command.h"
+#include "runner/dataset_command.h"
 #include "runner/info.h"
 #include "runner/model_commands.h"
 #include "runner/plan_command.h"
@@ -27,32 +29,16 @@ CommandSpec info_command() {
           }};
 }
 
-// Subcommands of design.md §2 whose implementations arrive with the engine, model, tokenizer and
-// accuracy work. Unknown options are let through so scripts written for the final interface
-// get the plain "not built yet" answer rather than a parse error.
-CommandSpec planned_command(std::string_view name, std::string_view description) {
-  return {name, description, [name](CLI::App& sub, const GlobalOptions&) -> CommandHandler {
-            sub.allow_extras();
-            return cli::not_built("mlbench-runner", name);
-          }};
-}
-
 }  // namespace
 }  // namespace mlbench::runner
 
 int main(int argc, char** argv) {
-  using mlbench::runner::planned_command;
   const std::array commands = {
-      mlbench::runner::info_command(),
-      mlbench::runner::run_command(),
-      mlbench::runner::plan_command(),
-      mlbench::runner::make_model_command(),
-      mlbench::runner::generate_command(),
-      mlbench::runner::tokenize_command(),
-      mlbench::runner::detokenize_command(),
-      planned_command("make-dataset", "Build a cnn_eval.json from articles and summaries"),
-      planned_command("accuracy", "Score mlperf_log_accuracy.json with ROUGE"),
-      mlbench::runner::rouge_command(),
+      mlbench::runner::info_command(),       mlbench::runner::run_command(),
+      mlbench::runner::plan_command(),       mlbench::runner::make_model_command(),
+      mlbench::runner::generate_command(),   mlbench::runner::tokenize_command(),
+      mlbench::runner::detokenize_command(), mlbench::runner::make_dataset_command(),
+      mlbench::runner::accuracy_command(),   mlbench::runner::rouge_command(),
   };
   return mlbench::cli::run_cli("mlbench-runner",
                                "mlbench-runner: the node agent that runs one benchmark scenario",
