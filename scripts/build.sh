@@ -7,6 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 flavour=${1:?usage: scripts/build.sh release|asan}
+# ccache keys on paths relative to the checkout, so a fresh clone elsewhere (CI's) reuses what an
+# earlier build of the same sources compiled.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}" CCACHE_NOHASHDIR=true
 jobs=$(nproc)
 case "$flavour" in
   release)
