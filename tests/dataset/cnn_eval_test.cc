@@ -129,7 +129,7 @@ TEST(CnnEval, InvalidJsonNamesLineAndColumn) {
   const auto result = load_text(dir, "[\n  {\"input\": \"a\",\n   \"tok_input\": [1,, 2]}\n]");
   EXPECT_EQ(result.error().code, ErrorCode::kParse);
   EXPECT_THAT(error_of(result),
-              AllOf(HasSubstr("cnn_eval.json:3:18"), HasSubstr("not valid JSON")));
+              AllOf(HasSubstr("cnn_eval.json:3:20"), HasSubstr("not valid JSON")));
 }
 
 TEST(CnnEval, TopLevelMustBeANonEmptyList) {
