@@ -5,6 +5,11 @@
 //   node tokenizer-vectors.mjs vectors TOKENIZER_JSON OUT_DIR
 //   node tokenizer-vectors.mjs bench TOKENIZER_JSON CORPUS_JSONL [RUNS]
 //   node tokenizer-vectors.mjs fuzz TOKENIZER_JSON OUT_FILE [COUNT] [SEED]
+//   node tokenizer-vectors.mjs encode TOKENIZER_JSON TEXTS_JSONL
+//
+// encode prints, for each line of TEXTS_JSONL (a JSON string), one line {"ids", "plain_ids",
+// "decoded"}: the ids with and without special tokens, and the ids decoded again. The tests use
+// it to check a tokenizer.json we wrote (make-model's trained one) against Tokenizers.js.
 //
 // fuzz writes vectors in the encode format for COUNT random strings from the character pool,
 // for a one-off wider check (copy over data/llama3_encode.jsonl, run the tests, restore).
@@ -301,8 +306,21 @@ function fuzz(tokenizerJson, outFile, count, seed) {
   console.log(`wrote ${count} fuzz vectors to ${outFile}`);
 }
 
+function encodeTexts(tokenizerJson, textsFile) {
+  const tok = loadTokenizer(tokenizerJson);
+  const lines = fs.readFileSync(textsFile, "utf8").split("\n").filter((l) => l.length > 0);
+  for (const line of lines) {
+    const text = JSON.parse(line);
+    const ids = tok.encode(text, { add_special_tokens: true }).ids;
+    const plain = tok.encode(text, { add_special_tokens: false }).ids;
+    const decoded = tok.decode(plain, { skip_special_tokens: false });
+    process.stdout.write(JSON.stringify({ ids, plain_ids: plain, decoded }) + "\n");
+  }
+}
+
 const [mode, tokenizerJson, target, arg1, arg2] = process.argv.slice(2);
 if (mode === "vectors") writeVectors(tokenizerJson, target);
 else if (mode === "bench") bench(tokenizerJson, target, arg1 ? Number(arg1) : 2);
+else if (mode === "encode") encodeTexts(tokenizerJson, target);
 else if (mode === "fuzz") fuzz(tokenizerJson, target, arg1 ? Number(arg1) : 20000, arg2 ? Number(arg2) : 1);
-else throw new Error("usage: tokenizer-vectors.mjs vectors|bench|fuzz TOKENIZER_JSON TARGET ...");
+else throw new Error("usage: tokenizer-vectors.mjs vectors|bench|fuzz|encode TOKENIZER_JSON TARGET ...");

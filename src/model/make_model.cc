@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <numbers>
 
+#include "mlbench/dataset/articles.h"
 #include "mlbench/model/safetensors_writer.h"
+#include "mlbench/model/tokenizer.h"
 #include "mlbench/model/weights.h"
 
 namespace mlbench::model {
@@ -65,17 +67,6 @@ void store(DType dtype, float value, std::byte* out) {
   std::memcpy(out, &bits, 2);
 }
 
-Result<void> write_json(const std::filesystem::path& path, const nlohmann::json& value) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "wb"),
-                                                       &std::fclose);
-  const std::string text = value.dump(2) + "\n";
-  if (!file || std::fwrite(text.data(), 1, text.size(), file.get()) != text.size() ||
-      std::fflush(file.get()) != 0) {
-    return fail(ErrorCode::kIo, "cannot write file", path.string());
-  }
-  return {};
-}
-
 // Consecutive runs of tensors of about equal byte size, at most `shards` of them.
 std::vector<std::vector<TensorSpec>> split_into_shards(const std::vector<TensorSpec>& specs,
                                                        int shards) {
@@ -94,6 +85,47 @@ std::vector<std::vector<TensorSpec>> split_into_shards(const std::vector<TensorS
     done += spec.byte_size();
   }
   return groups;
+}
+
+Result<void> write_text(const std::filesystem::path& path, std::string_view text) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "wb"),
+                                                       &std::fclose);
+  if (!file || std::fwrite(text.data(), 1, text.size(), file.get()) != text.size() ||
+      std::fflush(file.get()) != 0) {
+    return fail(ErrorCode::kIo, "cannot write file", path.string());
+  }
+  return {};
+}
+
+Result<void> write_json(const std::filesystem::path& path, const nlohmann::json& value) {
+  return write_text(path, value.dump(2) + "\n");
+}
+
+// The sample articles and their summaries: English news prose, like the prompts the model sees.
+std::vector<std::string> sample_training_text() {
+  std::vector<std::string> texts;
+  for (dataset::Article& article : dataset::sample_articles()) {
+    texts.push_back(std::move(article.article));
+    texts.push_back(std::move(article.summary));
+  }
+  return texts;
+}
+
+Result<void> write_tokenizer(const std::filesystem::path& dir, const LlamaConfig& config,
+                             const RandomModelOptions& options) {
+  if (!config.bos_token_id || *config.bos_token_id < 256 ||
+      *config.bos_token_id >= config.vocab_size) {
+    return {};
+  }
+  const BpeTrainingOptions training{
+      .vocab_size = static_cast<std::size_t>(config.vocab_size),
+      .special_tokens = static_cast<std::size_t>(config.vocab_size - *config.bos_token_id)};
+  auto text = options.tokenizer_text.empty()
+                  ? train_byte_level_bpe(sample_training_text(), training)
+                  : train_byte_level_bpe(options.tokenizer_text, training);
+  if (!text)
+    return fail(text.error().code, text.error().message, (dir / "tokenizer.json").string());
+  return write_text(dir / "tokenizer.json", *text);
 }
 
 }  // namespace
@@ -147,6 +179,9 @@ Result<void> write_random_model(const std::filesystem::path& dir, const LlamaCon
   nlohmann::json generation = {{"do_sample", false}, {"eos_token_id", written.eos_token_ids}};
   if (written.bos_token_id) generation["bos_token_id"] = *written.bos_token_id;
   if (auto ok = write_json(dir / "generation_config.json", generation); !ok) return ok;
+  if (options.write_tokenizer) {
+    if (auto ok = write_tokenizer(dir, config, options); !ok) return ok;
+  }
 
   const auto fill = [&options](const TensorSpec& spec, std::span<std::byte> out) {
     NormalStream normal(tensor_seed(options.seed, spec.name));

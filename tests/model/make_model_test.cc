@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mlbench/dataset/articles.h"
+#include "mlbench/model/tokenizer.h"
 #include "mlbench/model/weights.h"
 
 #include "model/test_models.h"
@@ -55,7 +57,7 @@ TEST(MakeModel, WritesConfigGenerationConfigAndWeights) {
   const auto config = preset_config("tiny");
   ASSERT_TRUE(config.ok());
   ASSERT_TRUE(write_random_model(dir.path() / "m", *config, {}).ok());
-  EXPECT_FALSE(std::filesystem::exists(dir.path() / "m" / "tokenizer.json"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "m" / "tokenizer.json"));
   const auto generation = nlohmann::json::parse(
       mlbench::testing::read_file(dir.path() / "m" / "generation_config.json"));
   EXPECT_EQ(generation["eos_token_id"], nlohmann::json(config->eos_token_ids));
@@ -104,6 +106,85 @@ TEST(MakeModel, ShardCounts) {
   const auto weights = ModelWeights::load(dir.path());
   ASSERT_TRUE(weights.ok()) << weights.error().describe();
   EXPECT_EQ(weights->file_count(), 4U);
+}
+
+TEST(MakeModel, TinyTokenizerHasLlama3SpecialsAtThePresetsIds) {
+  mlbench::testing::TempDir dir;
+  const auto config = preset_config("tiny");
+  ASSERT_TRUE(config.ok());
+  ASSERT_TRUE(write_random_model(dir.path(), *config, {}).ok());
+  const auto tokenizer = Tokenizer::load(dir.path());
+  ASSERT_TRUE(tokenizer.ok()) << tokenizer.error().describe();
+  EXPECT_EQ(tokenizer->vocab_size(), 512u);
+  EXPECT_EQ(tokenizer->token_to_id("<|begin_of_text|>"), config->bos_token_id);
+  EXPECT_EQ(tokenizer->token_to_id("<|end_of_text|>"), config->eos_token_ids[0]);
+  EXPECT_EQ(tokenizer->token_to_id("<|eom_id|>"), config->eos_token_ids[1]);
+  EXPECT_EQ(tokenizer->token_to_id("<|eot_id|>"), config->eos_token_ids[2]);
+  EXPECT_EQ(tokenizer->token_to_id("<|start_header_id|>"), 502);
+  EXPECT_EQ(tokenizer->token_to_id("<|reserved_special_token_7|>"), 511);
+  // Every id a random model can emit decodes.
+  for (TokenId id = 0; id < 512; ++id) {
+    const TokenId one[] = {id};
+    EXPECT_TRUE(tokenizer->decode(one).ok()) << id;
+  }
+}
+
+TEST(MakeModel, TinyTokenizerRoundTripsTheSampleTextCompactly) {
+  mlbench::testing::TempDir dir;
+  const auto config = preset_config("tiny");
+  ASSERT_TRUE(write_random_model(dir.path(), *config, {}).ok());
+  const auto tokenizer = Tokenizer::load(dir.path());
+  ASSERT_TRUE(tokenizer.ok()) << tokenizer.error().describe();
+  const auto articles = dataset::sample_articles();
+  ASSERT_EQ(articles.size(), 24u);
+  std::size_t bytes = 0;
+  std::size_t tokens = 0;
+  for (const dataset::Article& article : articles) {
+    const auto ids = tokenizer->encode(article.article);
+    ASSERT_TRUE(ids.ok());
+    ASSERT_FALSE(ids->empty());
+    EXPECT_EQ(ids->front(), 496);  // <|begin_of_text|> from TemplateProcessing
+    for (std::size_t i = 1; i < ids->size(); ++i)
+      EXPECT_LT((*ids)[i], 496);
+    const auto text = tokenizer->decode(std::span(*ids).subspan(1));
+    ASSERT_TRUE(text.ok());
+    EXPECT_EQ(*text, article.article);
+    bytes += article.article.size();
+    tokens += ids->size();
+  }
+  // 240 merges learnt on this very text: well under one token per two bytes.
+  EXPECT_LT(tokens * 2, bytes);
+}
+
+TEST(MakeModel, TokenizerIsTheSameEveryTimeAndFollowsTheGivenText) {
+  mlbench::testing::TempDir dir;
+  const auto config = preset_config("tiny");
+  RandomModelOptions options;
+  ASSERT_TRUE(write_random_model(dir.path() / "a", *config, options).ok());
+  options.seed = 5;  // the seed is for weights only
+  ASSERT_TRUE(write_random_model(dir.path() / "b", *config, options).ok());
+  const auto read = [&](const char* name) {
+    return mlbench::testing::read_file(dir.path() / name / "tokenizer.json");
+  };
+  EXPECT_EQ(read("a"), read("b"));
+  options.tokenizer_text = {"zyzzyva zyzzyva zyzzyva zyzzyva"};
+  ASSERT_TRUE(write_random_model(dir.path() / "c", *config, options).ok());
+  const auto tokenizer = Tokenizer::load(dir.path() / "c");
+  ASSERT_TRUE(tokenizer.ok()) << tokenizer.error().describe();
+  const auto ids = tokenizer->encode(" zyzzyva", {.add_special_tokens = false});
+  ASSERT_TRUE(ids.ok());
+  EXPECT_EQ(ids->size(), 1u);  // the only word of the text became one token
+}
+
+TEST(MakeModel, NoTokenizerWhereTheVocabularyCannotHoldOne) {
+  mlbench::testing::TempDir dir;
+  // vocab 64: no room for the 256 byte tokens.
+  ASSERT_TRUE(write_random_model(dir.path() / "a", model::testing::small_test_config(), {}).ok());
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "a" / "tokenizer.json"));
+  RandomModelOptions options;
+  options.write_tokenizer = false;
+  ASSERT_TRUE(write_random_model(dir.path() / "b", *preset_config("tiny"), options).ok());
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "b" / "tokenizer.json"));
 }
 
 }  // namespace

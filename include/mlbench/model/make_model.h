@@ -2,7 +2,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "mlbench/core/result.h"
 #include "mlbench/model/config.h"
@@ -24,11 +26,19 @@ struct RandomModelOptions {
   // keep activations sane; tests raise `std` so attention is far from uniform.
   double std = 0.02;
   double norm_jitter = 0.1;
+  // Also write a tokenizer.json: byte-level BPE of Llama 3's kind trained on `tokenizer_text`,
+  // or, when that is empty, on the sample articles compiled into the library (so an installed
+  // binary needs no source tree and every build trains the same tokenizer). Regular tokens fill
+  // the ids below bos_token_id; Llama 3's special tokens, in its order, the ids from there up.
+  // Skipped when the config has no bos_token_id or fewer than 256 ids below it.
+  bool write_tokenizer = true;
+  std::vector<std::string> tokenizer_text;
 };
 
-// Writes config.json, generation_config.json and random weights with Llama-3 structure into
-// `dir` (created if needed). Each tensor's values depend only on the seed and its name, so a
-// sharded copy holds exactly the same weights as a single-file one.
+// Writes config.json, generation_config.json, random weights with Llama-3 structure and (see
+// RandomModelOptions) tokenizer.json into `dir` (created if needed). Each tensor's values depend
+// only on the seed and its name, so a sharded copy holds exactly the same weights as a single-file
+// one.
 Result<void> write_random_model(const std::filesystem::path& dir, const LlamaConfig& config,
                                 const RandomModelOptions& options);
 

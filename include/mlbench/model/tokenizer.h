@@ -62,4 +62,28 @@ class Tokenizer {
   std::unique_ptr<Impl> impl_;
 };
 
+// Llama 3's pre-tokenizer regex (its tokenizer.json's Split pattern).
+inline constexpr std::string_view kLlama3SplitPattern =
+    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+
+// Llama 3's name for its special token at `offset` past the first (0 <|begin_of_text|>,
+// 1 <|end_of_text|>, 6 <|start_header_id|>, 9 <|eot_id|>, others <|reserved_special_token_N|>).
+std::string llama3_special_token_name(std::size_t offset);
+
+struct BpeTrainingOptions {
+  // Ids [0, vocab_size - special_tokens) are regular tokens (the 256 bytes, then merges); the
+  // top `special_tokens` ids are Llama 3's special tokens, in its order.
+  std::size_t vocab_size = 512;
+  std::size_t special_tokens = 16;
+};
+
+// Trains a byte-level BPE tokenizer of Llama 3's kind on `texts` and returns its tokenizer.json
+// (Hugging Face's format: Llama 3's Split regex and ByteLevel, ignore_merges, TemplateProcessing
+// adding <|begin_of_text|>, ByteLevel decoder). When the text runs out of pairs to merge before
+// the vocabulary is full, the remaining regular ids get placeholder tokens "<unused_N>" that
+// encode never produces (no merge makes them, and no pre-token mixes letters and digits), so
+// every id a random-weight model can emit still decodes.
+Result<std::string> train_byte_level_bpe(std::span<const std::string> texts,
+                                         const BpeTrainingOptions& options = {});
+
 }  // namespace mlbench::model
