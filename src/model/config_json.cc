@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -278,6 +279,17 @@ Result<std::vector<std::int64_t>> load_generation_eos_ids(const std::filesystem:
   }
   const std::string where = path.string();
   return FieldReader(config, where).int_or_list("eos_token_id");
+}
+
+Result<std::vector<std::int64_t>> stop_token_ids(const std::filesystem::path& model_dir,
+                                                 const LlamaConfig& config) {
+  auto extra = load_generation_eos_ids(model_dir);
+  if (!extra) return extra.failure();
+  std::vector<std::int64_t> ids = config.eos_token_ids;
+  for (const std::int64_t id : *extra) {
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+  }
+  return ids;
 }
 
 }  // namespace mlbench::model

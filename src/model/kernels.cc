@@ -57,27 +57,6 @@ namespace {
 #define MLBENCH_SIMD_CLONES
 #endif
 
-// Decode multiplies a single row: reading the bf16 weights straight into the dot product saves
-// writing and re-reading a widened copy.
-MLBENCH_SIMD_CLONES float dot_bf16(const std::byte* w, const float* x, std::int64_t n) {
-  constexpr std::int64_t kLanes = 16;
-  float partial[kLanes] = {};
-  std::int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    for (std::int64_t l = 0; l < kLanes; ++l) {
-      std::uint16_t bits;
-      std::memcpy(&bits, w + 2 * (i + l), 2);
-      partial[l] += std::bit_cast<float>(static_cast<std::uint32_t>(bits) << 16) * x[i + l];
-    }
-  }
-  float sum = 0.0f;
-  for (std::int64_t l = 0; l < kLanes; ++l)
-    sum += partial[l];
-  for (; i < n; ++i)
-    sum += load_element(DType::kBF16, w, static_cast<std::size_t>(i)) * x[i];
-  return sum;
-}
-
 // Eight floats as one value: GCC and Clang lower arithmetic on it to whatever SIMD the clone
 // targets (two SSE registers or one AVX register). Kept out of function signatures, whose ABI
 // would then depend on the target.
@@ -107,20 +86,61 @@ MLBENCH_SIMD_CLONES void dot4(const float* x, const float* w, std::int64_t n, fl
   }
 }
 
+// dot4 for bf16 rows read in place: decode multiplies a single input row, so widening the
+// weights into a buffer first would cost a write and a re-read per weight. Each row's sum is
+// formed in exactly dot4's order (widening bf16 is exact), so a sequence gets the same logits
+// alone as in a batch.
+MLBENCH_SIMD_CLONES void dot4_bf16(const float* x, const std::byte* const* rows, std::int64_t n,
+                                   float* sums) {
+  using Bits8 = std::uint16_t __attribute__((vector_size(16)));
+  using Wide8 = std::uint32_t __attribute__((vector_size(32)));
+  Float8 partial[4] = {};
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    Float8 xv;
+    std::memcpy(&xv, x + i, sizeof xv);
+    for (int b = 0; b < 4; ++b) {
+      Bits8 bits;
+      std::memcpy(&bits, rows[b] + 2 * i, sizeof bits);
+      const Wide8 wide = __builtin_convertvector(bits, Wide8) << 16;
+      Float8 wv;
+      std::memcpy(&wv, &wide, sizeof wv);
+      partial[b] += wv * xv;
+    }
+  }
+  for (int b = 0; b < 4; ++b) {
+    float sum = 0.0f;
+    for (int l = 0; l < 8; ++l)
+      sum += partial[b][l];
+    for (std::int64_t j = i; j < n; ++j)
+      sum += load_element(DType::kBF16, rows[b], static_cast<std::size_t>(j)) * x[j];
+    sums[b] = sum;
+  }
+}
+
 MLBENCH_SIMD_CLONES void matmul_rows(const float* x, std::int64_t rows, const Matrix& w, float* y,
                                      std::int64_t begin, std::int64_t end) {
   const std::int64_t in = w.cols;
   const std::int64_t out = w.rows;
   if (rows == 1 && w.dtype == DType::kBF16) {
-    for (std::int64_t o = begin; o < end; ++o) {
-      y[o] = dot_bf16(w.data + static_cast<std::size_t>(o * in) * 2, x, in);
+    for (std::int64_t o = begin; o < end; o += 4) {
+      // A short last block repeats its first row in the missing slots (their sums are dropped).
+      const std::int64_t block = std::min<std::int64_t>(4, end - o);
+      const std::byte* rows4[4];
+      for (std::int64_t b = 0; b < 4; ++b) {
+        rows4[b] = w.data + static_cast<std::size_t>((o + (b < block ? b : 0)) * in) * 2;
+      }
+      float sums[4];
+      dot4_bf16(x, rows4, in, sums);
+      for (std::int64_t b = 0; b < block; ++b)
+        y[o + b] = sums[b];
     }
     return;
   }
-  // Several rows (a prefill): widen kBlock weight rows once, then take each input row against
-  // all of them together, so every load of x feeds kBlock multiply-adds. A short last block is
-  // padded with zero rows rather than handled by other code, so each output is summed in the
-  // same order however the rows were split between threads.
+  // Several rows (a prefill, a batch of decodes): widen kBlock weight rows once, then take each
+  // input row against all of them together, so every load of x feeds kBlock multiply-adds. A short
+  // last block is padded with zero rows rather than handled by other code, so each output is summed
+  // in the same order however the rows were split between threads.
   constexpr std::int64_t kBlock = 4;
   std::vector<float> weights(static_cast<std::size_t>(kBlock * in));
   for (std::int64_t o = begin; o < end; o += kBlock) {

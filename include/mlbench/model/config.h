@@ -54,6 +54,11 @@ nlohmann::json config_to_json(const LlamaConfig& config);
 // eos ids of DIR/generation_config.json, if that file exists (it may list more than config.json).
 Result<std::vector<std::int64_t>> load_generation_eos_ids(const std::filesystem::path& model_dir);
 
+// The ids decoding stops at: config.json's eos ids and those of DIR/generation_config.json,
+// each once, in that order.
+Result<std::vector<std::int64_t>> stop_token_ids(const std::filesystem::path& model_dir,
+                                                 const LlamaConfig& config);
+
 // Reads a whole small file (configs, index files) into a string.
 Result<std::string> read_text_file(const std::filesystem::path& path);
 
