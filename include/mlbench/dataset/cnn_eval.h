@@ -11,9 +11,11 @@
 
 namespace mlbench::dataset {
 
-// One record of MLPerf's cnn_eval.json: the prompt text as the model sees it (`input`), the same
-// prompt tokenised (`tok_input`, what the SUT is fed), and the reference summary (`output`) that
-// ROUGE scores against. `instruction` is present in some versions of the file.
+// One record of MLPerf's cnn_eval.json: the article (`input`; MLPerf's file holds the bare article
+// and the prompt template separately), the whole prompt tokenised (`tok_input`, what the SUT is
+// fed), and the reference summary (`output`) that ROUGE scores against. `instruction` is the
+// prompt template with an {input} slot: MLPerf writes it as {"llama": template}, others as a
+// plain string; either loads as the template text.
 struct Sample {
   std::string input;
   std::vector<std::int32_t> tok_input;
