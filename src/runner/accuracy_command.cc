@@ -52,12 +52,14 @@ Result<std::vector<std::string>> read_references(const fs::path& dataset) {
   return references;
 }
 
+// Ten significant digits: the thresholds are products like 38.7792 * 0.99, whose shortest
+// round-trip form (38.391408000000006) says less than the rounded one.
 std::string describe_check(const accuracy::TargetCheck& check) {
   if (check.high) {
-    return fmt::format("{} {} outside {}..{}", check.metric, check.measured, check.low,
-                       *check.high);
+    return fmt::format("{} {:.10g} outside {:.10g}..{:.10g}", check.metric, check.measured,
+                       check.low, *check.high);
   }
-  return fmt::format("{} {} < {}", check.metric, check.measured, check.low);
+  return fmt::format("{} {:.10g} < {:.10g}", check.metric, check.measured, check.low);
 }
 
 struct AccuracyArgs {
@@ -132,10 +134,10 @@ std::vector<std::string> describe_verdicts(const accuracy::AccuracyReport& repor
     for (const accuracy::TargetCheck& check : verdict.checks) {
       if (!check.passed) missed.push_back(describe_check(check));
     }
-    const std::string samples =
-        verdict.gen_num_matches
-            ? fmt::format("all {} samples", verdict.expected_gen_num)
-            : fmt::format("{} of its {} samples", report.scores.gen_num, verdict.expected_gen_num);
+    const std::string samples = verdict.gen_num_matches
+                                    ? fmt::format("all {} samples", verdict.expected_gen_num)
+                                    : fmt::format("{} samples scored, the target's data set has {}",
+                                                  report.scores.gen_num, verdict.expected_gen_num);
     lines.push_back(verdict.passed ? fmt::format("{} target: passed ({})", verdict.target, samples)
                                    : fmt::format("{} target: missed: {} ({})", verdict.target,
                                                  fmt::join(missed, "; "), samples));

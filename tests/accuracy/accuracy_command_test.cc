@@ -109,8 +109,9 @@ TEST_F(AccuracyCommand, WritesTheFilesTheSubmissionCheckerReads) {
   EXPECT_EQ(result.exit_code, 2) << result.err;
   EXPECT_THAT(result.out, StartsWith("{'rouge1': '100.0', 'rouge2': '100.0', 'rougeL': '100.0', "
                                      "'rougeLsum': '100.0', 'gen_len': 36, 'gen_num': 2}\n"));
-  EXPECT_THAT(result.out, HasSubstr("datacenter target: missed: gen_len 36 outside"));
-  EXPECT_THAT(result.out, HasSubstr("(2 of its 13368 samples)"));
+  EXPECT_THAT(result.out, HasSubstr("datacenter target: missed: gen_len 36 outside "
+                                    "7350879.6..8984408.4"));
+  EXPECT_THAT(result.out, HasSubstr("(2 samples scored, the target's data set has 13368)"));
 
   // The hash line is sha256sum's digest of the log, byte for byte.
   const auto sha256sum = testing::run_process({"/usr/bin/sha256sum", log});
