@@ -60,9 +60,15 @@ bool is_python_space(char32_t c) {
          c == 0x205F || c == 0x3000;
 }
 
+bool is_ascii_python_space(unsigned char c) {
+  return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20);
+}
+
 // Bytes of the whitespace character at `at`, or 0 when there is none.
 std::size_t space_length_at(std::string_view text, std::size_t at) {
   if (at >= text.size()) return 0;
+  const auto byte = static_cast<unsigned char>(text[at]);
+  if (byte < 0x80) return is_ascii_python_space(byte) ? 1 : 0;  // nearly every character
   const CodePoint c = code_point_at(text, at);
   return is_python_space(c.value) ? c.length : 0;
 }
@@ -74,14 +80,22 @@ std::size_t skip_spaces(std::string_view text, std::size_t at) {
 }
 
 std::string_view strip_trailing_spaces(std::string_view text) {
-  // Walk forward: UTF-8 cannot be read backwards without care, and the texts are short.
-  std::size_t end = 0;
-  for (std::size_t at = 0; at < text.size();) {
+  std::size_t end = text.size();
+  while (end > 0 && static_cast<unsigned char>(text[end - 1]) < 0x80) {
+    if (!is_ascii_python_space(static_cast<unsigned char>(text[end - 1]))) {
+      return text.substr(0, end);
+    }
+    --end;
+  }
+  if (end == 0) return {};
+  // A character outside ASCII ends the text: read forward, as UTF-8 cannot safely be read back.
+  std::size_t last = 0;
+  for (std::size_t at = 0; at < end;) {
     const CodePoint c = code_point_at(text, at);
     at += c.length;
-    if (!is_python_space(c.value)) end = at;
+    if (!is_python_space(c.value)) last = at;
   }
-  return text.substr(0, end);
+  return text.substr(0, last);
 }
 
 // Python's string.whitespace, which _match_potential_end_contexts searches for: ASCII only.
