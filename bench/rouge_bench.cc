@@ -1,6 +1,8 @@
 // Scores 13,368 synthetic pairs the size of MLPerf's CNN-DailyMail set (llama3.1-8b datacenter)
 // with all four ROUGE metrics on one thread, and reports the best of three runs. Each run uses a
-// fresh scorer, so the stem cache starts cold as it does in a real accuracy check.
+// fresh scorer, so the stem cache starts cold as it does in a real accuracy check. A second
+// measurement takes MLPerf's whole path: the same texts with their sentences run together, put
+// back on lines by our Punkt splitter (evaluation.py's post-processing), then scored.
 
 #include <fmt/format.h>
 
@@ -8,16 +10,20 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <ctime>
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "mlbench/accuracy/rouge.h"
 #include "mlbench/accuracy/rouge_summary.h"
+#include "mlbench/accuracy/sentence_splitter.h"
 
 namespace {
 
+using mlbench::accuracy::postprocess_for_rouge;
 using mlbench::accuracy::RougeScorer;
 using mlbench::accuracy::RougeScores;
 
@@ -55,6 +61,14 @@ constexpr std::array<std::string_view, 18> kEndings = {
     "ment", "ments", "ity", "able", "ive", "al",  "ally", "ful",  "ization"};
 
 constexpr std::array<std::string_view, 5> kSentenceEnds = {".", ".", ".", "!", "?"};
+
+// CPU time of this thread: on a shared machine it stays near what one idle core would measure,
+// where wall time grows with everyone else's load.
+double thread_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
 
 class PairGenerator {
  public:
@@ -138,19 +152,29 @@ int main() {
              kPairs, static_cast<double>(words) / kPairs);
   fmt::print("example reference:\n{}\nexample prediction:\n{}\n\n", references[0], predictions[0]);
 
-  double best_seconds = 0.0;
+  // Best of kRuns of `score_all`, which scores every pair into `scores` with a fresh scorer, in
+  // thread CPU seconds (wall time printed beside it).
   std::vector<RougeScores> scores(kPairs);
-  for (int run = 0; run < kRuns; ++run) {
-    RougeScorer scorer;
-    const auto start = std::chrono::steady_clock::now();
+  const auto best_of_runs = [&](const char* label, const auto& score_all) {
+    double best = 0.0;
+    for (int run = 0; run < kRuns; ++run) {
+      RougeScorer scorer;
+      const auto start = std::chrono::steady_clock::now();
+      const double cpu_start = thread_cpu_seconds();
+      score_all(scorer);
+      const double cpu = thread_cpu_seconds() - cpu_start;
+      const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+      fmt::print("{} run {}: {:.4f} s CPU ({:.4f} s wall), {:.0f} pairs/s\n", label, run + 1, cpu,
+                 elapsed.count(), kPairs / cpu);
+      if (run == 0 || cpu < best) best = cpu;
+    }
+    return best;
+  };
+
+  const double best_seconds = best_of_runs("rouge", [&](RougeScorer& scorer) {
     for (std::size_t i = 0; i < kPairs; ++i)
       scores[i] = scorer.score(references[i], predictions[i]);
-    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-    fmt::print("run {}: {:.4f} s, {:.0f} pairs/s\n", run + 1, elapsed.count(),
-               kPairs / elapsed.count());
-    if (run == 0 || elapsed.count() < best_seconds) best_seconds = elapsed.count();
-  }
-
+  });
   const auto summary = mlbench::accuracy::summarize_for_mlperf(scores);
   if (!summary) {
     fmt::print("summary failed: {}\n", summary.error().describe());
@@ -158,10 +182,43 @@ int main() {
   }
   fmt::print("MLPerf-style means: rouge1 {} rouge2 {} rougeL {} rougeLsum {}\n", summary->rouge1,
              summary->rouge2, summary->rouge_l, summary->rouge_lsum);
+
+  // The model writes its sentences on one line; evaluation.py splits them with Punkt.
+  const auto run_together = [](std::string text) {
+    std::replace(text.begin(), text.end(), '\n', ' ');
+    return text;
+  };
+  std::vector<std::string> flat_references;
+  std::vector<std::string> flat_predictions;
+  std::size_t recovered = 0;
+  for (std::size_t i = 0; i < kPairs; ++i) {
+    flat_references.push_back(run_together(references[i]));
+    flat_predictions.push_back(run_together(predictions[i]));
+    recovered += postprocess_for_rouge(flat_references[i]) == references[i];
+    recovered += postprocess_for_rouge(flat_predictions[i]) == predictions[i];
+  }
+  const double split_seconds = best_of_runs("split+rouge", [&](RougeScorer& scorer) {
+    for (std::size_t i = 0; i < kPairs; ++i) {
+      scores[i] = scorer.score(postprocess_for_rouge(flat_references[i]),
+                               postprocess_for_rouge(flat_predictions[i]));
+    }
+  });
+  const auto split_summary = mlbench::accuracy::summarize_for_mlperf(scores);
+  if (!split_summary) return 1;
+  fmt::print(
+      "splitter put {} of {} texts back on exactly their original lines; rougeLsum {} "
+      "(lines as generated: {})\n",
+      recovered, 2 * kPairs, split_summary->rouge_lsum, summary->rouge_lsum);
+
   constexpr double kReferencePairsPerSecond = 322.0;  // rouge_score on this machine
-  const double pairs_per_second = kPairs / best_seconds;
-  fmt::print("best of {}: {:.4f} s total, {:.0f} pairs/s ({:.0f}x rouge_score's ~{:.0f} pairs/s)\n",
-             kRuns, best_seconds, pairs_per_second, pairs_per_second / kReferencePairsPerSecond,
-             kReferencePairsPerSecond);
+  for (const auto& [label, seconds] :
+       {std::pair{"rouge only", best_seconds}, std::pair{"split + rouge", split_seconds}}) {
+    const double pairs_per_second = kPairs / seconds;
+    fmt::print(
+        "best of {} ({}): {:.4f} s CPU, {:.0f} pairs/s ({:.0f}x rouge_score's ~{:.0f} "
+        "pairs/s, which does not split)\n",
+        kRuns, label, seconds, pairs_per_second, pairs_per_second / kReferencePairsPerSecond,
+        kReferencePairsPerSecond);
+  }
   return 0;
 }
