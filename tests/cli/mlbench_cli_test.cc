@@ -158,7 +158,8 @@ std::string write_local_sim_config(const TempDir& dir) {
   dir.write("user.conf",
             "*.Offline.min_duration = 500\n"
             "*.Offline.min_query_count = 60\n"
-            "*.Offline.target_qps = 50\n");
+            "*.Offline.target_qps = 50\n"
+            "*.Offline.performance_sample_count_override = 60\n");
   return dir.write("sim.yaml",
                    "runner: {backend: sim}\n"
                    "benchmark: {user_conf: user.conf}\n"

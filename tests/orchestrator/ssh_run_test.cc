@@ -180,13 +180,12 @@ TEST_F(ClusterTest, PathsWithShellMetacharactersCannotInject) {
 }
 
 TEST_F(ClusterTest, PreflightTablesEveryNodeAndFailsOnARefusedOne) {
-  known_hosts_ = dir_.write("known_hosts", jw2_->known_hosts_line() + "\n" +
-                                               jw3_->wrong_known_hosts_line() + "\n");
+  known_hosts_ = dir_.write(
+      "known_hosts", jw2_->known_hosts_line() + "\n" + jw3_->wrong_known_hosts_line() + "\n");
   testing::ProcessOptions options;
   options.timeout = std::chrono::seconds(60);
-  const auto result =
-      testing::run_process({testing::binary_path("mlbench"), "preflight", "-c", write_config()},
-                           options);
+  const auto result = testing::run_process(
+      {testing::binary_path("mlbench"), "preflight", "-c", write_config()}, options);
   EXPECT_EQ(result.exit_code, 3) << result.out << result.err;
   EXPECT_THAT(result.out, ::testing::ContainsRegex("jw2 +ok +ok +0\\.[0-9.]+ +none \\(sim\\)"));
   EXPECT_THAT(result.out, ::testing::ContainsRegex("jw3 +ok +FAIL +- +-"));
