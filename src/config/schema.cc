@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <optional>
 #include <string>
@@ -96,6 +97,14 @@ void read_ssh(LoadContext& context, const YAML::Node& node, const std::string& p
                    [&](auto& value, auto& at) {
                      store(ssh.max_parallel, read_int(context, value, at, {1, 4096}));
                    }},
+                  {"connect_retries",
+                   [&](auto& value, auto& at) {
+                     store(ssh.connect_retries, read_int(context, value, at, {0, 100}));
+                   }},
+                  {"retry_backoff_ms",
+                   [&](auto& value, auto& at) {
+                     store(ssh.retry_backoff_ms, read_int(context, value, at, {0, 600000}));
+                   }},
               });
 }
 
@@ -116,6 +125,14 @@ void read_cluster(LoadContext& context, const YAML::Node& node, const std::strin
           {"collect_timeout_s",
            [&](auto& value, auto& at) {
              store(cluster.collect_timeout_s, read_int(context, value, at, at_least(1)));
+           }},
+          {"heartbeat_timeout_s",
+           [&](auto& value, auto& at) {
+             store(cluster.heartbeat_timeout_s, read_int(context, value, at, at_least(0)));
+           }},
+          {"kill_grace_s",
+           [&](auto& value, auto& at) {
+             store(cluster.kill_grace_s, read_int(context, value, at, {0, 3600}));
            }},
       });
 }
@@ -228,17 +245,39 @@ void read_model(LoadContext& context, const YAML::Node& node, const std::string&
       });
 }
 
+// 64 hex digits, kept in lower case so that it compares equal to sha256sum's output.
+std::optional<std::string> read_sha256(LoadContext& context, const YAML::Node& node,
+                                       const std::string& path) {
+  std::optional<std::string> text = read_string(context, node, path);
+  if (!text || text->empty()) return text;
+  const bool hex = text->size() == 64 && std::all_of(text->begin(), text->end(), [](char c) {
+                     return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+                   });
+  if (!hex) {
+    reject_value(context, node, path,
+                 {fmt::format("expected a SHA-256 digest, got '{}'", *text),
+                  "write the 64 hex digits `sha256sum FILE` prints"});
+    return std::nullopt;
+  }
+  std::transform(text->begin(), text->end(), text->begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
 void read_dataset(LoadContext& context, const YAML::Node& node, const std::string& path,
                   DatasetSettings& dataset) {
-  read_fields(context, node, path,
-              {
-                  {"path", [&](auto& value,
-                               auto& at) { store(dataset.path, read_string(context, value, at)); }},
-                  {"max_samples",
-                   [&](auto& value, auto& at) {
-                     store(dataset.max_samples, read_int(context, value, at, at_least(1)));
-                   }},
-              });
+  read_fields(
+      context, node, path,
+      {
+          {"path",
+           [&](auto& value, auto& at) { store(dataset.path, read_string(context, value, at)); }},
+          {"max_samples",
+           [&](auto& value, auto& at) {
+             store(dataset.max_samples, read_int(context, value, at, at_least(1)));
+           }},
+          {"sha256",
+           [&](auto& value, auto& at) { store(dataset.sha256, read_sha256(context, value, at)); }},
+      });
 }
 
 void read_benchmark(LoadContext& context, const YAML::Node& node, const std::string& path,

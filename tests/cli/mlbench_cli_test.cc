@@ -141,11 +141,9 @@ TEST(MlbenchCli, UnknownScenarioIsBadUsage) {
 // would be mistaken for a result.
 TEST(MlbenchCli, UnbuiltCommandsSaySoAndFail) {
   const std::vector<std::vector<std::string>> commands = {
-      {"preflight"},
       {"report", "runs/x"},
       {"compare", "runs/a", "runs/b"},
       {"runs"},
-      {"run", "-c", testing::source_path("config/local.yaml")},
   };
   for (const auto& command : commands) {
     const auto result = mlbench(command);
@@ -153,6 +151,101 @@ TEST(MlbenchCli, UnbuiltCommandsSaySoAndFail) {
     EXPECT_THAT(result.err, HasSubstr("not built yet")) << command[0];
     EXPECT_EQ(result.out, "") << command[0];
   }
+}
+
+// A sim config for the local launcher: one node, a run of about a second.
+std::string write_local_sim_config(const TempDir& dir) {
+  dir.write("user.conf",
+            "*.Offline.min_duration = 500\n"
+            "*.Offline.min_query_count = 60\n"
+            "*.Offline.target_qps = 50\n"
+            "*.Offline.performance_sample_count_override = 60\n");
+  return dir.write("sim.yaml",
+                   "runner: {backend: sim}\n"
+                   "benchmark: {user_conf: user.conf}\n"
+                   "report: {out_dir: out}\n");
+}
+
+std::filesystem::path only_run_dir(const TempDir& dir) {
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path() / "out"))
+    return entry.path();
+  return {};
+}
+
+TEST(MlbenchCli, LocalRunWritesTheRunDirectory) {
+  TempDir dir;
+  const auto result = mlbench({"run", "-c", write_local_sim_config(dir), "--scenario", "offline"});
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_THAT(result.out, HasSubstr("1 of 1 node ok"));
+  const auto run = only_run_dir(dir);
+  EXPECT_TRUE(
+      std::regex_match(run.filename().string(), std::regex(R"(\d{8}T\d{6}Z-offline-[0-9a-f]{6})")))
+      << run;
+  const auto node = run / "nodes" / "local";
+  for (const char* file : {"mlperf_log_summary.txt", "mlperf_log_detail.txt", "events.jsonl",
+                           "runner.log", "node.json"}) {
+    EXPECT_TRUE(std::filesystem::exists(node / file)) << file;
+  }
+  const auto outcome = nlohmann::json::parse(testing::read_file(node / "node.json"));
+  EXPECT_EQ(outcome.at("status"), "ok");
+  EXPECT_EQ(outcome.at("host"), "local");
+  const auto record = nlohmann::json::parse(testing::read_file(run / "run.json"));
+  for (const char* key : {"schema_version", "run_id", "scenario", "mode", "launcher", "backend",
+                          "started_utc", "ended_utc", "interrupted", "exit_code", "versions",
+                          "settings", "user_conf", "config", "nodes"}) {
+    EXPECT_TRUE(record.contains(key)) << key;
+  }
+  EXPECT_EQ(record.at("run_id"), run.filename().string());
+  EXPECT_EQ(record.at("nodes")[0].at("status"), "ok");
+}
+
+TEST(MlbenchCli, LocalRunnerThatFailsGivesExitThreeAndSaysWhy) {
+  TempDir dir;
+  const auto config =
+      dir.write("fail.yaml", "runner: {backend: sim, path: /bin/false}\nreport: {out_dir: out}\n");
+  const auto result = mlbench({"run", "-c", config});
+  EXPECT_EQ(result.exit_code, 3) << result.out << result.err;
+  EXPECT_THAT(result.out, HasSubstr("node local: failed: the runner exited with code 1"));
+  const auto outcome = nlohmann::json::parse(
+      testing::read_file(only_run_dir(dir) / "nodes" / "local" / "node.json"));
+  EXPECT_EQ(outcome.at("runner_exit_code"), 1);
+}
+
+TEST(MlbenchCli, PreflightOfTheLocalNodeChecksEverything) {
+  TempDir dir;
+  const auto result = mlbench({"preflight", "-c", write_local_sim_config(dir)});
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_THAT(result.out, ::testing::StartsWith("node   reach  auth  runner"));
+  EXPECT_THAT(result.out, HasSubstr("none (sim)"));
+  EXPECT_THAT(result.out, HasSubstr("not needed (sim)"));
+  EXPECT_THAT(result.out, HasSubstr(" free"));
+  EXPECT_THAT(result.out, HasSubstr("all 1 node ready"));
+}
+
+TEST(MlbenchCli, PreflightFindsAMissingModelAndAWrongDatasetDigest) {
+  TempDir dir;
+  dir.write("model/config.json", "{}");
+  dir.write("cnn_eval.json", "[]");
+  const std::string digest(64, 'a');
+  const std::string config = dir.write("cpu.yaml",
+                                       "runner: {backend: cpu}\n"
+                                       "model: {path: missing-model}\n"
+                                       "dataset: {path: cnn_eval.json, sha256: " +
+                                           digest + "}\n");
+  const auto result = mlbench({"preflight", "-c", config});
+  EXPECT_EQ(result.exit_code, 3) << result.out << result.err;
+  EXPECT_THAT(result.out, HasSubstr("local model: " + (dir.path() / "missing-model").string() +
+                                    ": no such directory"));
+  EXPECT_THAT(result.out, HasSubstr("dataset.sha256 says " + digest));
+  EXPECT_THAT(result.out, HasSubstr("1 of 1 node not ready"));
+
+  dir.write("cpu.yaml",
+            "runner: {backend: cpu}\n"
+            "model: {path: model}\n"
+            "dataset: {path: cnn_eval.json}\n");
+  const auto fixed = mlbench({"preflight", "-c", config});
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.out << fixed.err;
+  EXPECT_THAT(fixed.out, HasSubstr("2 B"));  // the dataset's size
 }
 
 TEST(MlbenchCli, JsonLogFormatWritesOneJsonObjectPerLine) {

@@ -67,7 +67,8 @@ TEST(SchemaErrors, PasswordInsideAnUnknownKeyIsStillFound) {
 TEST(SchemaErrors, SectionOfTheWrongTypeNamesTheValidKeys) {
   EXPECT_EQ(errors_of("cluster: ssh\nrunner: [sim]\n"),
             (Lines{"test.yaml:1:10: cluster: expected a mapping, got 'ssh' (valid keys: "
-                   "launcher, ssh, run_timeout_s, collect_timeout_s)",
+                   "launcher, ssh, run_timeout_s, collect_timeout_s, heartbeat_timeout_s, "
+                   "kill_grace_s)",
                    "test.yaml:2:9: runner: expected a mapping, got a list (valid keys: path, "
                    "backend, workdir)"}));
 }

@@ -122,8 +122,9 @@ std::vector<pid_t> descendants(pid_t root) {
 SshdServer::SshdServer(std::string address, std::string log_level)
     : address_(std::move(address)), log_level_(std::move(log_level)) {}
 
-std::unique_ptr<SshdServer> SshdServer::start(const std::string& address, std::string* why_not,
-                                              const std::string& log_level) {
+std::unique_ptr<SshdServer> SshdServer::prepare(const std::string& address,
+                                                const std::string& log_level,
+                                                std::string* why_not) {
   if (access(kSshd, X_OK) != 0 || access(kSshKeygen, X_OK) != 0) {
     *why_not = "OpenSSH is not installed (run scripts/install-deps.sh for openssh-server)";
     return nullptr;
@@ -139,12 +140,28 @@ std::unique_ptr<SshdServer> SshdServer::start(const std::string& address, std::s
     if (!generate_key((dir / key).string(), why_not)) return nullptr;
   }
   std::filesystem::copy_file(dir / "client_ed25519.pub", dir / "authorized_keys");
+  return server;
+}
 
+std::unique_ptr<SshdServer> SshdServer::start(const std::string& address, std::string* why_not,
+                                              const std::string& log_level) {
+  std::unique_ptr<SshdServer> server = prepare(address, log_level, why_not);
+  if (!server) return nullptr;
   // A port can be taken between free_port() and sshd's bind; then try another.
   for (int attempt = 0; attempt < 3; ++attempt) {
     if (server->launch(free_port(address), why_not)) return server;
   }
   return nullptr;
+}
+
+std::unique_ptr<SshdServer> SshdServer::start_in_namespace(const std::string& netns,
+                                                           const std::string& address, int port,
+                                                           std::string* why_not) {
+  std::unique_ptr<SshdServer> server = prepare(address, "VERBOSE", why_not);
+  if (!server) return nullptr;
+  server->wrapper_ = {"/usr/sbin/ip", "netns", "exec", netns};
+  if (!server->launch(port, why_not)) return nullptr;
+  return server;
 }
 
 bool SshdServer::launch(int port, std::string* why_not) {
@@ -180,12 +197,13 @@ bool SshdServer::launch(int port, std::string* why_not) {
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  std::vector<std::string> args = {kSshd, "-D", "-e", "-f", config};
+  std::vector<std::string> args = wrapper_;
+  args.insert(args.end(), {kSshd, "-D", "-e", "-f", config});
   std::vector<char*> argv;
   for (std::string& arg : args)
     argv.push_back(arg.data());
   argv.push_back(nullptr);
-  const int spawned = posix_spawn(&pid_, kSshd, &actions, nullptr, argv.data(), environ);
+  const int spawned = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (spawned != 0) {
     pid_ = -1;
@@ -243,6 +261,11 @@ std::string SshdServer::wrong_known_hosts_line() const {
 std::string SshdServer::write_known_hosts(const std::string& name,
                                           const std::string& content) const {
   return dir_.write(name, content);
+}
+
+void SshdServer::authorize_key(const std::string& private_key) const {
+  std::ofstream out(dir() / "authorized_keys", std::ios::app);
+  out << first_line(private_key + ".pub") << "\n";
 }
 
 std::string SshdServer::log() const {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "support/temp_dir.h"
 
@@ -23,6 +24,11 @@ class SshdServer {
   // writes debug lines into each session's stderr.
   static std::unique_ptr<SshdServer> start(const std::string& address, std::string* why_not,
                                            const std::string& log_level = "VERBOSE");
+  // The same inside network namespace `netns` (which must exist and own `address`), listening
+  // on `port`: sshd runs under `ip netns exec`, so cutting the namespace's link partitions it.
+  static std::unique_ptr<SshdServer> start_in_namespace(const std::string& netns,
+                                                        const std::string& address, int port,
+                                                        std::string* why_not);
   ~SshdServer();
   SshdServer(const SshdServer&) = delete;
   SshdServer& operator=(const SshdServer&) = delete;
@@ -41,6 +47,9 @@ class SshdServer {
   std::string wrong_known_hosts_line() const;
   // A known_hosts file (inside dir()) holding `content`.
   std::string write_known_hosts(const std::string& name, const std::string& content) const;
+  // Lets the holder of another private key in too (a public key file, `<key>.pub`), so that
+  // several servers accept one client key, as a cluster does.
+  void authorize_key(const std::string& private_key) const;
 
   // SIGKILLs sshd and every process it started (connection handlers, their shells and
   // commands), as a node crash would; idempotent.
@@ -49,12 +58,15 @@ class SshdServer {
 
  private:
   SshdServer(std::string address, std::string log_level);
+  static std::unique_ptr<SshdServer> prepare(const std::string& address,
+                                             const std::string& log_level, std::string* why_not);
   bool launch(int port, std::string* why_not);
 
   std::string address_;
   std::string log_level_;
   int port_ = 0;
   pid_t pid_ = -1;
+  std::vector<std::string> wrapper_;  // words before sshd's own argv (ip netns exec NS)
   TempDir dir_;
 };
 

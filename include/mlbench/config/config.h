@@ -39,6 +39,11 @@ struct SshSettings {
   int connect_timeout_s = 10;
   int keepalive_s = 15;
   int max_parallel = 32;
+  // A connection that fails (unreachable, refused, no banner) is tried again this many times,
+  // waiting retry_backoff_ms, then twice that, ... A refused host key or user key is never
+  // retried: trying again cannot change the answer.
+  int connect_retries = 2;
+  int retry_backoff_ms = 1000;
 };
 
 struct ClusterSettings {
@@ -46,6 +51,13 @@ struct ClusterSettings {
   SshSettings ssh;
   int run_timeout_s = 4 * 3600;  // a node's whole run, start to last event
   int collect_timeout_s = 600;   // fetching one node's result files
+  // A running runner prints a progress event every half second; this long without any line
+  // means the node or its link is gone (a partition sends no error). 0: wait for run_timeout_s.
+  // Generous by default because loading a large model may print nothing for a while.
+  int heartbeat_timeout_s = 300;
+  // After SIGTERM to a runner's process group (timeout, Ctrl-C), how long it may take to write
+  // its logs before SIGKILL.
+  int kill_grace_s = 10;
 };
 
 struct Node {
@@ -70,6 +82,7 @@ struct ModelSettings {
 struct DatasetSettings {
   std::string path;                // cnn_eval.json on the node; not needed by `sim`
   std::optional<int> max_samples;  // cut the dataset to its first N records
+  std::string sha256;              // optional; `mlbench preflight` checks the file against it
 };
 
 struct BenchmarkSettings {

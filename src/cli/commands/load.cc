@@ -1,6 +1,9 @@
 #include "cli/commands/load.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "mlbench/config/load.h"
 
@@ -17,6 +20,18 @@ std::optional<config::Config> load_config_or_report(const std::string& path) {
   fmt::print(stderr, "{}: {} error{}\n", path, outcome.diagnostics.size(),
              outcome.diagnostics.size() == 1 ? "" : "s");
   return std::nullopt;
+}
+
+namespace fs = std::filesystem;
+
+void prefer_sibling_runner(config::Config& config) {
+  if (config.cluster.launcher != config::LauncherKind::kLocal) return;
+  if (config.runner.path.find('/') != std::string::npos) return;
+  std::error_code error;
+  const fs::path self = fs::read_symlink("/proc/self/exe", error);
+  if (error) return;
+  const fs::path sibling = self.parent_path() / config.runner.path;
+  if (access(sibling.c_str(), X_OK) == 0) config.runner.path = sibling.string();
 }
 
 }  // namespace mlbench::cli

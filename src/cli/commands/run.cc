@@ -1,11 +1,14 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <random>
 
+#include "mlbench/core/interrupt.h"
+#include "mlbench/orchestrator/execute_run.h"
 #include "mlbench/orchestrator/plan.h"
+#include "mlbench/orchestrator/progress_display.h"
+#include "mlbench/report/run_layout.h"
 #include "mlbench/transport/shell_quote.h"
 
 #include "cli/commands/commands.h"
@@ -13,8 +16,6 @@
 
 namespace mlbench::cli {
 namespace {
-
-namespace fs = std::filesystem;
 
 struct RunOptions {
   std::string config_path = "config.yaml";
@@ -27,18 +28,6 @@ struct RunOptions {
 std::string random_short_id() {
   std::random_device device;
   return fmt::format("{:06x}", device() & 0xffffffu);
-}
-
-// With the local launcher and the default bare `mlbench-runner`, prefer the runner installed
-// beside this `mlbench`: a fresh build tree has no runner on PATH.
-void prefer_sibling_runner(config::Config& config) {
-  if (config.cluster.launcher != config::LauncherKind::kLocal) return;
-  if (config.runner.path.find('/') != std::string::npos) return;
-  std::error_code error;
-  const fs::path self = fs::read_symlink("/proc/self/exe", error);
-  if (error) return;
-  const fs::path sibling = self.parent_path() / config.runner.path;
-  if (access(sibling.c_str(), X_OK) == 0) config.runner.path = sibling.string();
 }
 
 void print_plan(const orchestrator::RunPlan& plan, const config::Config& config) {
@@ -58,6 +47,22 @@ void print_plan(const orchestrator::RunPlan& plan, const config::Config& config)
     fmt::print("    command  {}\n", transport::shell_join(node.runner_argv));
     fmt::print("    files    {}\n", node.collect_dir);
   }
+}
+
+// After the live lines: one line per node that is not ok, and where everything is. On stdout,
+// so that a script can read it whatever stderr shows.
+void print_summary(const orchestrator::RunPlan& plan, const orchestrator::RunSummary& summary) {
+  size_t ok = 0;
+  for (const report::NodeOutcome& node : summary.nodes) {
+    if (node.status == report::NodeStatus::kOk) {
+      ++ok;
+      continue;
+    }
+    fmt::print("node {}: {}: {}\n", node.name, report::to_string(node.status), node.error);
+  }
+  fmt::print("{} of {} node{} ok{}; run directory {}\n", ok, summary.nodes.size(),
+             summary.nodes.size() == 1 ? "" : "s", summary.interrupted ? " (interrupted)" : "",
+             plan.run_dir);
 }
 
 ExitCode run(const RunOptions& options) {
@@ -81,7 +86,19 @@ ExitCode run(const RunOptions& options) {
     print_plan(*plan, config);
     return ExitCode::kOk;
   }
-  return not_built("mlbench", "run")();
+  // Before any thread starts, so that SIGINT/SIGTERM reach only the watcher.
+  InterruptWatcher interrupt;
+  const std::unique_ptr<transport::Launcher> launcher =
+      orchestrator::make_launcher(config.cluster.launcher);
+  const orchestrator::ProgressOutput progress{
+      .out = stderr, .smart_terminal = orchestrator::ProgressDisplay::is_smart_terminal(stderr)};
+  spdlog::info("run {}: {} node{}, {} {}", plan->run_id, plan->nodes.size(),
+               plan->nodes.size() == 1 ? "" : "s",
+               orchestrator::loadgen_scenario_name(plan->scenario), config::to_string(plan->mode));
+  auto summary = orchestrator::execute_run(config, *plan, *launcher, &interrupt.flag(), progress);
+  if (!summary) return report_error(summary.error());
+  print_summary(*plan, *summary);
+  return summary->exit_code;
 }
 
 }  // namespace

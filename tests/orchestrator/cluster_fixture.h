@@ -1,0 +1,184 @@
+#pragma once
+
+// The jw2/jw3 cluster of config/cluster.example.yaml on loopback: two real sshd (127.0.0.2 and
+// 127.0.0.3) that accept one client key, a known_hosts file for both, a config.yaml that runs
+// the sim backend over SSH with short timeouts, and `mlbench run` on it.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support/background_process.h"
+#include "support/sshd_fixture.h"
+#include "support/subprocess.h"
+#include "support/temp_dir.h"
+
+namespace mlbench::orchestrator {
+
+namespace fs = std::filesystem;
+
+// Offline, 200 samples of the default sim: about 3.5 s, with a progress event every 0.5 s.
+inline constexpr const char* kUserConf =
+    "*.Offline.min_duration = 1000\n"
+    "*.Offline.min_query_count = 200\n"
+    "*.Offline.target_qps = 50\n"
+    "*.Offline.performance_sample_count_override = 200\n";
+
+struct ClusterNode {
+  std::string name;
+  std::string host;
+  int port = 0;
+};
+
+class ClusterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why_not;
+    jw2_ = testing::SshdServer::start("127.0.0.2", &why_not);
+    if (jw2_) jw3_ = testing::SshdServer::start("127.0.0.3", &why_not);
+    if (!jw2_ || !jw3_) GTEST_SKIP() << "no sshd: " << why_not;
+    jw3_->authorize_key(jw2_->client_key());
+    work_dir_ = (dir_.path() / "node-work").string();
+    nodes_ = {{"jw2", "127.0.0.2", jw2_->port()}, {"jw3", "127.0.0.3", jw3_->port()}};
+    known_hosts_ = dir_.write("known_hosts",
+                              jw2_->known_hosts_line() + "\n" + jw3_->known_hosts_line() + "\n");
+    settings_ = {
+        {"identity_file", jw2_->client_key()},
+        {"runner", testing::binary_path("mlbench-runner")},
+        {"run_timeout_s", "60"},
+        {"heartbeat_timeout_s", "20"},
+        {"connect_retries", "1"},
+    };
+    dir_.write("user.conf", kUserConf);
+  }
+
+  // config.yaml for the cluster; settings_ and nodes_ may be changed before.
+  std::string write_config() {
+    std::string nodes;
+    for (const ClusterNode& node : nodes_) {
+      nodes += "  - {name: " + node.name + ", host: " + node.host +
+               ", port: " + std::to_string(node.port) + "}\n";
+    }
+    return dir_.write("config.yaml",
+                      "cluster:\n"
+                      "  launcher: ssh\n"
+                      "  ssh:\n"
+                      "    user: " +
+                          jw2_->user() +
+                          "\n"
+                          "    identity_file: " +
+                          quoted(settings_.at("identity_file")) +
+                          "\n"
+                          "    known_hosts_file: " +
+                          quoted(known_hosts_) +
+                          "\n"
+                          "    connect_timeout_s: 2\n"
+                          "    keepalive_s: 1\n"
+                          "    connect_retries: " +
+                          settings_.at("connect_retries") +
+                          "\n"
+                          "    retry_backoff_ms: 100\n"
+                          "  run_timeout_s: " +
+                          settings_.at("run_timeout_s") +
+                          "\n"
+                          "  collect_timeout_s: 20\n"
+                          "  heartbeat_timeout_s: " +
+                          settings_.at("heartbeat_timeout_s") +
+                          "\n"
+                          "  kill_grace_s: 2\n"
+                          "nodes:\n" +
+                          nodes +
+                          "runner:\n"
+                          "  path: " +
+                          quoted(settings_.at("runner")) +
+                          "\n"
+                          "  backend: sim\n"
+                          "  workdir: " +
+                          quoted(work_dir_) +
+                          "\n"
+                          "benchmark: {scenario: offline, user_conf: user.conf}\n"
+                          "report: {out_dir: runs}\n");
+  }
+
+  // YAML double-quoted scalar.
+  static std::string quoted(const std::string& text) {
+    std::string out = "\"";
+    for (const char c : text) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    return out + "\"";
+  }
+
+  std::vector<std::string> run_args() {
+    return {testing::binary_path("mlbench"), "run", "-c", write_config()};
+  }
+
+  testing::ProcessResult run_mlbench() {
+    testing::ProcessOptions options;
+    options.timeout = std::chrono::seconds(90);
+    return testing::run_process(run_args(), options);
+  }
+
+  // A runner that is the real one on every node but `node`, where it does `misbehaviour`
+  // (shell text) first. The node is told apart by the --out directory plan.cc gives it.
+  void use_runner_misbehaving_on(const std::string& node, const std::string& misbehaviour) {
+    const std::string real = testing::binary_path("mlbench-runner");
+    const std::string path =
+        dir_.write("fake-runner.sh",
+                   "#!/bin/sh\n"
+                   "out=; prev=\n"
+                   "for a in \"$@\"; do [ \"$prev\" = --out ] && out=$a; prev=$a; done\n"
+                   "case \"$out\" in */" +
+                       node + ") " + misbehaviour +
+                       " ;; esac\n"
+                       "exec '" +
+                       real + "' \"$@\"\n");
+    fs::permissions(path, fs::perms::owner_all);
+    settings_["runner"] = path;
+  }
+
+  // What the run left on disk; public for the checks shared by several tests.
+ public:
+  // The one run directory under runs/.
+  fs::path run_dir() const {
+    const fs::path runs = dir_.path() / "runs";
+    if (!fs::is_directory(runs)) return {};
+    for (const auto& entry : fs::directory_iterator(runs))
+      return entry.path();
+    return {};
+  }
+
+  fs::path node_dir(const std::string& node) const { return run_dir() / "nodes" / node; }
+
+  nlohmann::json node_json(const std::string& node) const {
+    const fs::path path = node_dir(node) / "node.json";
+    if (!fs::exists(path)) return nullptr;
+    return nlohmann::json::parse(testing::read_file(path));
+  }
+
+  // Whether the node's events.jsonl (as collected on the controller) has a progress event.
+  bool has_progress(const std::string& node) const {
+    const fs::path dir = run_dir();
+    if (dir.empty()) return false;
+    const fs::path events = dir / "nodes" / node / "events.jsonl";
+    return fs::exists(events) &&
+           testing::read_file(events).find("\"progress\"") != std::string::npos;
+  }
+
+ protected:
+  testing::TempDir dir_;
+  std::unique_ptr<testing::SshdServer> jw2_;
+  std::unique_ptr<testing::SshdServer> jw3_;
+  std::vector<ClusterNode> nodes_;
+  std::map<std::string, std::string> settings_;
+  std::string known_hosts_;
+  std::string work_dir_;
+};
+
+}  // namespace mlbench::orchestrator

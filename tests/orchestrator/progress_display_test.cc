@@ -1,0 +1,98 @@
+#include "mlbench/orchestrator/progress_display.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+
+namespace mlbench::orchestrator {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+NodeView running(const std::string& name, uint64_t issued, uint64_t completed) {
+  NodeView view;
+  view.name = name;
+  view.phase = NodePhase::kRunning;
+  view.has_progress = true;
+  view.progress = ProgressEvent{issued, completed, completed * 100, 2'000'000'000};
+  return view;
+}
+
+// What a display wrote, through a real FILE*.
+class Captured {
+ public:
+  Captured() : file_(std::tmpfile()) {}
+  ~Captured() { std::fclose(file_); }
+  std::FILE* file() { return file_; }
+  std::string text() {
+    std::fflush(file_);
+    std::rewind(file_);
+    std::string out;
+    for (int c = std::fgetc(file_); c != EOF; c = std::fgetc(file_))
+      out += static_cast<char>(c);
+    return out;
+  }
+
+ private:
+  std::FILE* file_;
+};
+
+TEST(FormatNodeLine, ShowsSamplesTokensPerSecondAndEta) {
+  // 100 of 300 answered in 2 s: 50 samples/s, so 4 s for the 200 left; 10000 tokens in 2 s.
+  EXPECT_EQ(format_node_line(running("jw2", 300, 100), 4),
+            "jw2   running     100/300 samples  5000 tok/s  ETA 0:04");
+}
+
+TEST(FormatNodeLine, FinishedNodeShowsStatusAndReasonWithoutEta) {
+  NodeView view = running("jw3", 300, 120);
+  view.phase = NodePhase::kDone;
+  view.status = report::NodeStatus::kFailed;
+  view.note = "lost the node during the run";
+  const std::string line = format_node_line(view, 3);
+  EXPECT_THAT(line, HasSubstr("jw3  failed"));
+  EXPECT_THAT(line, HasSubstr("lost the node during the run"));
+  EXPECT_THAT(line, Not(HasSubstr("ETA")));
+}
+
+TEST(FormatNodeLine, ConnectingShowsTheRetry) {
+  NodeView view;
+  view.name = "jw2";
+  view.phase = NodePhase::kConnecting;
+  view.attempt = 2;
+  EXPECT_EQ(format_node_line(view, 3), "jw2  connecting  attempt 2");
+}
+
+TEST(ProgressDisplay, TerminalRedrawsTheSameLinesInPlace) {
+  Captured out;
+  ProgressDisplay display(out.file(), /*smart_terminal=*/true);
+  const auto start = ProgressDisplay::Clock::now();
+  display.update({running("a", 10, 1), running("b", 10, 2)}, start);
+  display.update({running("a", 10, 5), running("b", 10, 6)}, start + std::chrono::seconds(1));
+  const std::string text = out.text();
+  EXPECT_EQ(text.find("\x1b[2A"), text.rfind("\x1b[2A")) << "moved up once, for the redraw";
+  EXPECT_THAT(text, HasSubstr("\x1b[2A\ra "));
+  EXPECT_THAT(text, HasSubstr("5/10 samples"));
+}
+
+TEST(ProgressDisplay, PipeGetsPlainLinesOnlyWhenSomethingChanges) {
+  Captured out;
+  ProgressDisplay display(out.file(), /*smart_terminal=*/false);
+  const auto start = ProgressDisplay::Clock::now();
+  display.update({running("a", 10, 1)}, start);
+  display.update({running("a", 10, 2)}, start + std::chrono::seconds(1));  // nothing new to say
+  NodeView done = running("a", 10, 10);
+  done.phase = NodePhase::kDone;
+  done.status = report::NodeStatus::kOk;
+  display.finish({done});
+  const std::string text = out.text();
+  EXPECT_EQ(text.find('\x1b'), std::string::npos);
+  EXPECT_EQ(text,
+            "a     running     1/10 samples  50 tok/s  ETA 0:18\n"
+            "a     ok          10/10 samples  500 tok/s\n");
+}
+
+}  // namespace
+}  // namespace mlbench::orchestrator
