@@ -11,19 +11,24 @@ namespace mlbench::model {
 namespace {
 
 TEST(TrainBpe, Llama3SpecialTokenNamesByOffset) {
-  EXPECT_EQ(llama3_special_token_name(0), "<|begin_of_text|>");
-  EXPECT_EQ(llama3_special_token_name(1), "<|end_of_text|>");
-  EXPECT_EQ(llama3_special_token_name(2), "<|reserved_special_token_0|>");
-  EXPECT_EQ(llama3_special_token_name(3), "<|reserved_special_token_1|>");
-  EXPECT_EQ(llama3_special_token_name(4), "<|finetune_right_pad_id|>");
-  EXPECT_EQ(llama3_special_token_name(5), "<|reserved_special_token_2|>");
-  EXPECT_EQ(llama3_special_token_name(6), "<|start_header_id|>");
-  EXPECT_EQ(llama3_special_token_name(7), "<|end_header_id|>");
-  EXPECT_EQ(llama3_special_token_name(8), "<|eom_id|>");
-  EXPECT_EQ(llama3_special_token_name(9), "<|eot_id|>");
-  EXPECT_EQ(llama3_special_token_name(10), "<|python_tag|>");
-  EXPECT_EQ(llama3_special_token_name(11), "<|reserved_special_token_3|>");
-  EXPECT_EQ(llama3_special_token_name(255), "<|reserved_special_token_247|>");
+  // Llama 3.1's tokenizer.json, ids 128000 + offset.
+  const std::pair<std::size_t, std::string_view> names[] = {
+      {0, "<|begin_of_text|>"},
+      {1, "<|end_of_text|>"},
+      {2, "<|reserved_special_token_0|>"},
+      {3, "<|reserved_special_token_1|>"},
+      {4, "<|finetune_right_pad_id|>"},
+      {5, "<|reserved_special_token_2|>"},
+      {6, "<|start_header_id|>"},
+      {7, "<|end_header_id|>"},
+      {8, "<|eom_id|>"},
+      {9, "<|eot_id|>"},
+      {10, "<|python_tag|>"},
+      {11, "<|reserved_special_token_3|>"},
+      {255, "<|reserved_special_token_247|>"},
+  };
+  for (const auto& [offset, name] : names)
+    EXPECT_EQ(llama3_special_token_name(offset), name) << offset;
 }
 
 TEST(TrainBpe, MergesTheMostFrequentPairFirstAndBreaksTiesByBytes) {
