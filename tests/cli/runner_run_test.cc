@@ -156,21 +156,26 @@ class CpuRun : public ::testing::Test {
   static std::string dataset() { return (dir_->path() / "cnn_eval.json").string(); }
   static std::string out(const std::string& name) { return (dir_->path() / name).string(); }
 
-  static testing::ProcessResult run_cpu(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {testing::binary_path("mlbench-runner"),
-                                     "run",
-                                     "--backend",
-                                     "cpu",
-                                     "--model",
-                                     model(),
-                                     "--dataset",
-                                     dataset(),
-                                     "--user-conf",
-                                     (dir_->path() / "user.conf").string(),
-                                     "--max-output-tokens",
-                                     "8",
-                                     "--threads",
-                                     "2"};
+  // `prefix` goes in front of the runner (e.g. a timeout that sends SIGINT).
+  static testing::ProcessResult run_cpu(const std::vector<std::string>& args,
+                                        const std::string& conf = "user.conf",
+                                        const std::vector<std::string>& prefix = {}) {
+    std::vector<std::string> argv = prefix;
+    const std::vector<std::string> common = {testing::binary_path("mlbench-runner"),
+                                             "run",
+                                             "--backend",
+                                             "cpu",
+                                             "--model",
+                                             model(),
+                                             "--dataset",
+                                             dataset(),
+                                             "--user-conf",
+                                             (dir_->path() / conf).string(),
+                                             "--max-output-tokens",
+                                             "8",
+                                             "--threads",
+                                             "2"};
+    argv.insert(argv.end(), common.begin(), common.end());
     argv.insert(argv.end(), args.begin(), args.end());
     return testing::run_process(argv, {.timeout = std::chrono::seconds(60)});
   }
@@ -242,31 +247,11 @@ TEST_F(CpuRun, AccuracyLogHoldsWhatGenerateProduces) {
 }
 
 TEST_F(CpuRun, InterruptCancelsTheEngineAndStillWritesTheLogs) {
-  const std::string conf = dir_->write("long.conf",
-                                       "*.Server.target_qps = 40\n"
-                                       "*.Server.min_duration = 60000\n");
-  std::vector<std::string> argv = {"/usr/bin/timeout",
-                                   "--preserve-status",
-                                   "-s",
-                                   "INT",
-                                   "1",
-                                   testing::binary_path("mlbench-runner"),
-                                   "run",
-                                   "--backend",
-                                   "cpu",
-                                   "--model",
-                                   model(),
-                                   "--dataset",
-                                   dataset(),
-                                   "--user-conf",
-                                   conf,
-                                   "--scenario",
-                                   "Server",
-                                   "--out",
-                                   out("interrupted"),
-                                   "--threads",
-                                   "2"};
-  const auto result = testing::run_process(argv);
+  dir_->write("long.conf",
+              "*.Server.target_qps = 40\n"
+              "*.Server.min_duration = 60000\n");
+  const auto result = run_cpu({"--scenario", "Server", "--out", out("interrupted")}, "long.conf",
+                              {"/usr/bin/timeout", "--preserve-status", "-s", "INT", "1"});
   EXPECT_EQ(result.exit_code, 130) << result.err;
   const auto lines = events(result.out);
   ASSERT_FALSE(lines.empty());
