@@ -5,11 +5,13 @@
 
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "mlbench/model/forward_cpu.h"
 #include "mlbench/model/generate.h"
 #include "mlbench/model/make_model.h"
+#include "mlbench/model/tokenizer.h"
 
 namespace mlbench::runner {
 namespace {
@@ -61,25 +63,37 @@ struct GenerateArgs {
   int threads = 0;
 };
 
+// The prompt's token ids: --tokens as given, or --prompt encoded with DIR/tokenizer.json (the
+// tokenizer's template puts <|begin_of_text|> in front).
+Result<std::vector<std::int32_t>> prompt_tokens(const GenerateArgs& args) {
+  if (args.prompt.empty() == args.tokens.empty()) {
+    return fail(ErrorCode::kInvalidArgument, "give exactly one of --tokens and --prompt",
+                "generate");
+  }
+  if (!args.tokens.empty()) return parse_token_list(args.tokens);
+  const auto path = std::filesystem::path(args.model_dir) / "tokenizer.json";
+  std::error_code ignored;
+  if (!std::filesystem::exists(path, ignored)) {
+    return fail(ErrorCode::kNotFound,
+                "the model directory has no tokenizer.json, which --prompt needs; pass the "
+                "token ids with --tokens instead",
+                path.string());
+  }
+  auto tokenizer = model::Tokenizer::load(path);
+  if (!tokenizer) return tokenizer.failure();
+  return tokenizer->encode(args.prompt);
+}
+
 ExitCode run_generate(const GenerateArgs& args) {
-  if (!args.prompt.empty()) {
-    return cli::report_error({ErrorCode::kNotBuilt,
-                              "--prompt needs the tokenizer, which is not built yet; pass --tokens",
-                              "generate"});
-  }
-  if (args.tokens.empty()) {
-    return cli::report_error({ErrorCode::kInvalidArgument, "--tokens is required", "generate"});
-  }
-  auto prompt = parse_token_list(args.tokens);
+  auto prompt = prompt_tokens(args);
   if (!prompt) return cli::report_error(prompt.error());
   auto model = model::CpuModel::load(args.model_dir, {.threads = args.threads});
   if (!model) return cli::report_error(model.error());
   model::GenerateOptions options;
   options.max_new_tokens = args.max_new_tokens;
-  options.eos_token_ids = model->config().eos_token_ids;
-  auto extra_eos = model::load_generation_eos_ids(args.model_dir);
-  if (!extra_eos) return cli::report_error(extra_eos.error());
-  options.eos_token_ids.insert(options.eos_token_ids.end(), extra_eos->begin(), extra_eos->end());
+  auto stop_ids = model::stop_token_ids(args.model_dir, model->config());
+  if (!stop_ids) return cli::report_error(stop_ids.error());
+  options.eos_token_ids = std::move(*stop_ids);
 
   auto generation = model::generate_greedy(*model, *prompt, options);
   if (!generation) return cli::report_error(generation.error());
@@ -139,12 +153,13 @@ CommandSpec make_model_command() {
 }
 
 CommandSpec generate_command() {
-  return {"generate", "Greedy-decode token ids and print the new token ids as JSON",
+  return {"generate", "Greedy-decode a prompt and print the new token ids as JSON",
           [](CLI::App& sub, const GlobalOptions&) -> CommandHandler {
             auto args = std::make_shared<GenerateArgs>();
             sub.add_option("--model", args->model_dir, "The model directory")->required();
             sub.add_option("--tokens", args->tokens, "Prompt token ids, e.g. 1,2,3");
-            sub.add_option("--prompt", args->prompt, "Prompt text (needs the tokenizer)");
+            sub.add_option("--prompt", args->prompt,
+                           "Prompt text, tokenised with the model directory's tokenizer.json");
             sub.add_option("--max-new-tokens", args->max_new_tokens, "At most this many new tokens")
                 ->check(CLI::Range(1, 1 << 20))
                 ->capture_default_str();

@@ -8,9 +8,12 @@
 #include <memory>
 
 #include "mlbench/core/interrupt.h"
+#include "mlbench/dataset/cnn_eval.h"
 #include "mlbench/loadgen/issue_engine.h"
 #include "mlbench/loadgen/query_plan.h"
 #include "mlbench/loadgen/simulated_sut.h"
+#include "mlbench/model/cpu_backend.h"
+#include "mlbench/model/model_sut.h"
 #include "mlbench/orchestrator/runner_events.h"
 
 #include "runner/run_files.h"
@@ -43,7 +46,21 @@ struct RunOptions {
   std::string dataset;
   int max_samples = 0;
   int max_output_tokens = 128;
+  int max_batch = 16;
+  std::int64_t max_batch_tokens = 1024;
+  int threads = 0;
   std::string gpus;
+};
+
+// What answers the queries of one run. The SUT is declared last so that it is destroyed first:
+// a model SUT's engine thread uses the model, backend and dataset above it.
+struct RunBackend {
+  std::string qsl_name;
+  std::unique_ptr<dataset::Dataset> dataset;
+  std::unique_ptr<model::CpuModel> model;
+  std::unique_ptr<model::InferenceBackend> inference;
+  model::ModelSut* model_sut = nullptr;  // the SUT below, when it is a model
+  std::unique_ptr<loadgen::SystemUnderTest> sut;
 };
 
 void emit(const orchestrator::RunnerEvent& event) {
@@ -78,33 +95,138 @@ Result<loadgen::SimulatedSutOptions> simulated_sut_options(const RunOptions& opt
   };
 }
 
+Result<void> check_model_options(const RunOptions& options) {
+  if (options.model_dir.empty()) {
+    return fail(ErrorCode::kInvalidArgument, "needs --model DIR (a Hugging Face model directory)",
+                "--backend " + options.backend);
+  }
+  if (options.dataset.empty()) {
+    return fail(ErrorCode::kInvalidArgument, "needs --dataset FILE (a cnn_eval.json)",
+                "--backend " + options.backend);
+  }
+  if (options.max_samples < 0) {
+    return fail(ErrorCode::kInvalidArgument, "must not be negative", "--max-samples");
+  }
+  return {};
+}
+
+// Loads the dataset (checked against the model's vocabulary) and fills in the QSL size from it.
+Result<std::unique_ptr<dataset::Dataset>> load_qsl(RunOptions& options,
+                                                   const model::LlamaConfig& config) {
+  dataset::LoadOptions load_options;
+  if (options.max_samples > 0) load_options.max_samples = options.max_samples;
+  load_options.vocab_size = config.vocab_size;
+  auto loaded = dataset::load_cnn_eval(options.dataset, load_options);
+  if (!loaded) return loaded.failure();
+  const uint64_t available = loaded->samples.size();
+  if (available == 0) return fail(ErrorCode::kParse, "the dataset has no samples", options.dataset);
+  if (options.scenario.total_count == 0) options.scenario.total_count = available;
+  if (options.scenario.total_count > available) {
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("{} samples asked for, but {} holds {}", options.scenario.total_count,
+                            options.dataset, available),
+                "--total-count");
+  }
+  return std::make_unique<dataset::Dataset>(std::move(*loaded));
+}
+
+// The dataset a model backend serves, checked against the model's vocabulary, before anything
+// heavy is loaded.
+Result<void> load_model_qsl(RunOptions& options, RunBackend& backend) {
+  if (auto ok = check_model_options(options); !ok) return ok.failure();
+  auto config = model::load_config(options.model_dir);
+  if (!config) return config.failure();
+  auto qsl = load_qsl(options, *config);
+  if (!qsl) return qsl.failure();
+  backend.dataset = std::move(*qsl);
+  backend.qsl_name =
+      fmt::format("{} ({} samples)", options.dataset, backend.dataset->samples.size());
+  return {};
+}
+
+// The CPU model behind the batching engine. Every prompt is checked before the run starts, so
+// a bad sample is refused here rather than answered empty in the middle of it.
+Result<void> start_cpu_sut(const RunOptions& options, loadgen::Scenario scenario,
+                           RunBackend& backend) {
+  auto loaded = model::CpuModel::load(options.model_dir, {.threads = options.threads});
+  if (!loaded) return loaded.failure();
+  backend.model = std::make_unique<model::CpuModel>(std::move(*loaded));
+  backend.inference = std::make_unique<model::CpuBackend>(*backend.model);
+  auto stop_ids = model::stop_token_ids(options.model_dir, backend.model->config());
+  if (!stop_ids) return stop_ids.failure();
+  auto engine = model::BatchingEngine::create(*backend.inference,
+                                              {.max_batch_size = options.max_batch,
+                                               .max_step_tokens = options.max_batch_tokens,
+                                               .max_new_tokens = options.max_output_tokens,
+                                               .eos_token_ids = std::move(*stop_ids)});
+  if (!engine) return engine.failure();
+  const auto& samples = backend.dataset->samples;
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    if (auto ok = engine->check_prompt(samples[i].tok_input); !ok) {
+      return fail(ok.error().code, ok.error().message,
+                  fmt::format("{}: record {}: tok_input", options.dataset, i));
+    }
+  }
+  const dataset::Dataset* dataset = backend.dataset.get();
+  auto sut = std::make_unique<model::ModelSut>(
+      std::move(*engine),
+      [dataset](uint64_t index) -> std::span<const int32_t> {
+        if (index >= dataset->samples.size()) return {};
+        return dataset->samples[index].tok_input;
+      },
+      model::ModelSutOptions{.name = "mlbench-cpu",
+                             .report_first_token = scenario != loadgen::Scenario::kOffline});
+  backend.model_sut = sut.get();
+  backend.sut = std::move(sut);
+  return {};
+}
+
+Result<void> start_sim_sut(const RunOptions& options, loadgen::Scenario scenario,
+                           RunBackend& backend) {
+  auto sim_options = simulated_sut_options(options, scenario);
+  if (!sim_options) return sim_options.failure();
+  backend.qsl_name = "mlbench sim QSL";
+  backend.sut = std::make_unique<loadgen::SimulatedSut>(*sim_options);
+  return {};
+}
+
 ExitCode run(RunOptions options) {
-  if (options.backend != "sim") {
+  if (options.backend != "sim" && options.backend != "cpu") {
     return cli::report_error(
         Error{ErrorCode::kNotBuilt,
-              fmt::format("backend '{}' is not built yet in this version; use --backend sim",
+              fmt::format("backend '{}' is not built yet in this version; use --backend sim or cpu",
                           options.backend),
               "--backend"});
+  }
+  // Before any thread starts (the model's thread pool included), so that SIGINT/SIGTERM reach
+  // only the watcher.
+  InterruptWatcher interrupt;
+  const bool cpu = options.backend == "cpu";
+  RunBackend backend;
+  if (cpu) {
+    if (auto ok = load_model_qsl(options, backend); !ok) return cli::report_error(ok.error());
   }
   if (options.scenario.total_count == 0) options.scenario.total_count = kCnnDailyMailSamples;
   auto settings = load_scenario_settings(options.scenario);
   if (!settings) return cli::report_error(settings.error());
   auto plan = loadgen::plan_queries(settings->loaded.effective, settings->request.qsl);
   if (!plan) return cli::report_error(plan.error());
-  auto sim_options = simulated_sut_options(options, settings->request.scenario);
-  if (!sim_options) return cli::report_error(sim_options.error());
   std::error_code error;
   fs::create_directories(options.out_dir, error);
   if (error) {
     return cli::report_error(
         Error{ErrorCode::kIo, fmt::format("cannot create: {}", error.message()), options.out_dir});
   }
+  const loadgen::Scenario scenario = settings->request.scenario;
+  if (auto ok = cpu ? start_cpu_sut(options, scenario, backend)
+                    : start_sim_sut(options, scenario, backend);
+      !ok) {
+    return cli::report_error(ok.error());
+  }
 
-  // Before any thread starts, so that SIGINT/SIGTERM reach only the watcher.
-  InterruptWatcher interrupt;
-  loadgen::SimulatedSut sut(*sim_options);
+  loadgen::SystemUnderTest& sut = *backend.sut;
   loadgen::IssueOptions issue_options;
-  issue_options.qsl_name = "mlbench sim QSL";
+  issue_options.qsl_name = backend.qsl_name;
   issue_options.completion_timeout =
       std::chrono::milliseconds(static_cast<int64_t>(options.completion_timeout_s * 1000));
   issue_options.stop_requested = &interrupt.flag();
@@ -112,7 +234,6 @@ ExitCode run(RunOptions options) {
     emit(orchestrator::ProgressEvent{progress.samples_issued, progress.samples_completed,
                                      progress.tokens_completed, progress.elapsed.count()});
   };
-
   auto record = loadgen::run_phase(settings->loaded.effective, settings->request.qsl, *plan, sut,
                                    issue_options);
   if (!record) return cli::report_error(record.error());
@@ -133,6 +254,12 @@ ExitCode run(RunOptions options) {
       .files = written->files,
   });
   if (interrupt.interrupted()) return ExitCode::kInterrupted;
+  if (backend.model_sut != nullptr) {
+    if (const auto failure = backend.model_sut->error()) {
+      emit(orchestrator::ErrorEvent{failure->describe()});
+      return cli::report_error(*failure);
+    }
+  }
   if (record->end_reason == loadgen::EndReason::kCompletionTimedOut) {
     return ExitCode::kNodeFailed;
   }
@@ -166,7 +293,22 @@ cli::CommandSpec run_command() {
         model->add_option("--model", options->model_dir, "Model directory");
         model->add_option("--dataset", options->dataset, "cnn_eval.json");
         model->add_option("--max-samples", options->max_samples, "Use the first N samples");
-        model->add_option("--max-output-tokens", options->max_output_tokens);
+        model
+            ->add_option("--max-output-tokens", options->max_output_tokens,
+                         "Stop each sample after this many new tokens")
+            ->check(CLI::Range(1, 1 << 20))
+            ->capture_default_str();
+        model->add_option("--max-batch", options->max_batch, "Sequences decoded together")
+            ->check(CLI::Range(1, 4096))
+            ->capture_default_str();
+        model
+            ->add_option("--max-batch-tokens", options->max_batch_tokens,
+                         "Tokens one engine step may run (decodes plus prompt chunks)")
+            ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 24))
+            ->capture_default_str();
+        model->add_option("--threads", options->threads, "CPU threads (0: one per core)")
+            ->check(CLI::Range(0, 1024))
+            ->capture_default_str();
         model->add_option("--gpus", options->gpus, "GPU indices, e.g. 0,1");
         return [options] { return run(*options); };
       }};

@@ -1,4 +1,5 @@
-// Runs the real `mlbench-runner run --backend sim` and reads back what it wrote.
+// Runs the real `mlbench-runner run` (sim and cpu backends) and reads back what it wrote.
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -104,9 +105,9 @@ TEST(RunnerRun, InterruptStopsTheRunAndStillWritesTheLogs) {
 TEST(RunnerRun, UnbuiltBackendAndBadOptionsAreRefused) {
   testing::TempDir dir;
   const std::string out = (dir.path() / "out").string();
-  const auto cpu = run_runner({"--backend", "cpu", "--scenario", "Offline", "--out", out});
-  EXPECT_EQ(cpu.exit_code, 1);
-  EXPECT_THAT(cpu.err, HasSubstr("backend 'cpu' is not built yet"));
+  const auto cuda = run_runner({"--backend", "cuda", "--scenario", "Offline", "--out", out});
+  EXPECT_EQ(cuda.exit_code, 1);
+  EXPECT_THAT(cuda.err, HasSubstr("backend 'cuda' is not built yet"));
   const auto scenario = run_runner({"--backend", "sim", "--scenario", "MultiStream", "--out", out});
   EXPECT_EQ(scenario.exit_code, 1);
   EXPECT_THAT(scenario.err, HasSubstr("unknown scenario 'MultiStream'"));
@@ -114,6 +115,165 @@ TEST(RunnerRun, UnbuiltBackendAndBadOptionsAreRefused) {
                                 "/nonexistent.conf", "--out", out});
   EXPECT_EQ(conf.exit_code, 1);
   EXPECT_THAT(conf.err, HasSubstr("/nonexistent.conf"));
+}
+
+// --- The CPU backend on the tiny model -------------------------------------------------------
+
+// A tiny random model (make-model) and a small cnn_eval.json whose prompts stay below the
+// model's special tokens (496 and up; 496 is its <|begin_of_text|>).
+class CpuRun : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    const auto made =
+        testing::run_process({testing::binary_path("mlbench-runner"), "make-model", "--preset",
+                              "tiny", "--seed", "1", "--out", (dir_->path() / "model").string()});
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    nlohmann::json records = nlohmann::json::array();
+    for (int i = 0; i < kSamples; ++i) {
+      std::vector<int> tokens = {496};
+      for (int t = 0; t < 6 + i % 11; ++t)
+        tokens.push_back((i * 53 + t * 29 + 7) % 496);
+      records.push_back({{"input", "article " + std::to_string(i)},
+                         {"tok_input", tokens},
+                         {"output", "summary " + std::to_string(i)}});
+    }
+    dir_->write("cnn_eval.json", records.dump());
+    dir_->write("user.conf",
+                "*.Offline.min_duration = 300\n"
+                "*.Offline.min_query_count = 16\n"
+                "*.Offline.target_qps = 20\n"
+                "*.SingleStream.min_duration = 300\n"
+                "*.SingleStream.min_query_count = 64\n"
+                "*.SingleStream.target_latency = 10\n"
+                "*.Server.min_duration = 300\n"
+                "*.Server.min_query_count = 16\n"
+                "*.Server.target_qps = 30\n");
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  static std::string model() { return (dir_->path() / "model").string(); }
+  static std::string dataset() { return (dir_->path() / "cnn_eval.json").string(); }
+  static std::string out(const std::string& name) { return (dir_->path() / name).string(); }
+
+  // `prefix` goes in front of the runner (e.g. a timeout that sends SIGINT).
+  static testing::ProcessResult run_cpu(const std::vector<std::string>& args,
+                                        const std::string& conf = "user.conf",
+                                        const std::vector<std::string>& prefix = {}) {
+    std::vector<std::string> argv = prefix;
+    const std::vector<std::string> common = {testing::binary_path("mlbench-runner"),
+                                             "run",
+                                             "--backend",
+                                             "cpu",
+                                             "--model",
+                                             model(),
+                                             "--dataset",
+                                             dataset(),
+                                             "--user-conf",
+                                             (dir_->path() / conf).string(),
+                                             "--max-output-tokens",
+                                             "8",
+                                             "--threads",
+                                             "2"};
+    argv.insert(argv.end(), common.begin(), common.end());
+    argv.insert(argv.end(), args.begin(), args.end());
+    return testing::run_process(argv, {.timeout = std::chrono::seconds(60)});
+  }
+
+  static constexpr int kSamples = 24;
+  static testing::TempDir* dir_;
+};
+
+testing::TempDir* CpuRun::dir_ = nullptr;
+
+TEST_F(CpuRun, OfflineAndSingleStreamWriteValidLogs) {
+  for (const std::string scenario : {"Offline", "SingleStream"}) {
+    SCOPED_TRACE(scenario);
+    const auto result = run_cpu({"--scenario", scenario, "--out", out(scenario)});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    const auto lines = events(result.out);
+    ASSERT_FALSE(lines.empty());
+    EXPECT_EQ(lines.back().at("event"), "result");
+    EXPECT_TRUE(lines.back().at("valid").get<bool>());
+    EXPECT_EQ(lines.back().at("issued"), lines.back().at("completed"));
+    const std::string summary =
+        testing::read_file(dir_->path() / scenario / "mlperf_log_summary.txt");
+    EXPECT_THAT(summary, HasSubstr("Scenario : " + scenario));
+    EXPECT_THAT(summary, HasSubstr("SUT name : mlbench-cpu"));
+    EXPECT_THAT(summary, HasSubstr("Result is : VALID"));
+    EXPECT_THAT(summary, HasSubstr("No errors encountered during test."));
+  }
+}
+
+TEST_F(CpuRun, ServerAnswersEveryQueryWithFirstTokens) {
+  const auto result = run_cpu({"--scenario", "Server", "--out", out("server")});
+  ASSERT_TRUE(result.exit_code == 0 || result.exit_code == 2) << result.err;  // 2: INVALID
+  const auto lines = events(result.out);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back().at("issued"), lines.back().at("completed"));
+  EXPECT_GT(lines.back().at("tokens").get<int>(), 0);
+  const std::string summary = testing::read_file(dir_->path() / "server/mlperf_log_summary.txt");
+  EXPECT_THAT(summary, HasSubstr("Scenario : Server"));
+  EXPECT_THAT(summary, HasSubstr("No errors encountered during test."));
+  EXPECT_THAT(summary, HasSubstr("TTFT"));
+}
+
+TEST_F(CpuRun, AccuracyLogHoldsWhatGenerateProduces) {
+  const auto result =
+      run_cpu({"--scenario", "SingleStream", "--mode", "accuracy", "--out", out("accuracy")});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto log =
+      nlohmann::json::parse(testing::read_file(dir_->path() / "accuracy/mlperf_log_accuracy.json"));
+  ASSERT_EQ(log.size(), static_cast<size_t>(kSamples));
+  const auto records = nlohmann::json::parse(testing::read_file(dir_->path() / "cnn_eval.json"));
+  for (const auto& entry : log) {
+    const int index = entry.at("qsl_idx").get<int>();
+    if (index % 8 != 0) continue;  // a few are enough: each `generate` loads the model again
+    std::string tokens;
+    for (const auto& id : records.at(index).at("tok_input")) {
+      tokens += (tokens.empty() ? "" : ",") + std::to_string(id.get<int>());
+    }
+    const auto generated =
+        testing::run_process({testing::binary_path("mlbench-runner"), "generate", "--model",
+                              model(), "--tokens", tokens, "--max-new-tokens", "8"});
+    ASSERT_EQ(generated.exit_code, 0) << generated.err;
+    std::string hex;
+    for (const auto& id : nlohmann::json::parse(generated.out)) {
+      for (int byte = 0; byte < 4; ++byte)
+        hex += fmt::format("{:02X}", (id.get<uint32_t>() >> (8 * byte)) & 0xFF);
+    }
+    EXPECT_EQ(entry.at("data").get<std::string>(), hex) << "sample " << index;
+  }
+}
+
+TEST_F(CpuRun, InterruptCancelsTheEngineAndStillWritesTheLogs) {
+  dir_->write("long.conf",
+              "*.Server.target_qps = 40\n"
+              "*.Server.min_duration = 60000\n");
+  const auto result = run_cpu({"--scenario", "Server", "--out", out("interrupted")}, "long.conf",
+                              {"/usr/bin/timeout", "--preserve-status", "-s", "INT", "1"});
+  EXPECT_EQ(result.exit_code, 130) << result.err;
+  const auto lines = events(result.out);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back().at("end_reason"), "interrupted");
+  EXPECT_THAT(testing::read_file(dir_->path() / "interrupted/mlperf_log_summary.txt"),
+              HasSubstr("Result is : INVALID"));
+}
+
+TEST_F(CpuRun, RefusesMissingInputsAndOutOfVocabularyPrompts) {
+  const auto no_model = testing::run_process({testing::binary_path("mlbench-runner"), "run",
+                                              "--backend", "cpu", "--scenario", "Offline",
+                                              "--dataset", dataset(), "--out", out("refused")});
+  EXPECT_EQ(no_model.exit_code, 1);
+  EXPECT_THAT(no_model.err, HasSubstr("--model DIR"));
+  const std::string bad = dir_->write(
+      "bad_eval.json", R"([{"input": "a", "tok_input": [496, 3, 700], "output": "b"}])");
+  const auto outside = testing::run_process({testing::binary_path("mlbench-runner"), "run",
+                                             "--backend", "cpu", "--scenario", "Offline", "--model",
+                                             model(), "--dataset", bad, "--out", out("refused")});
+  EXPECT_EQ(outside.exit_code, 1);
+  EXPECT_THAT(outside.err, HasSubstr("bad_eval.json"));
+  EXPECT_THAT(outside.err, HasSubstr("700"));
 }
 
 }  // namespace
