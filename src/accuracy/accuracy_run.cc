@@ -125,6 +125,11 @@ Result<AccuracyReport> evaluate_accuracy_log(const AccuracyLog& log,
                                              std::span<const std::string> references,
                                              const model::Tokenizer& tokenizer,
                                              const AccuracyOptions& options) {
+  if (log.samples.empty()) {
+    return fail(ErrorCode::kParse,
+                "the accuracy log has no entries: nothing to score (was the run in accuracy "
+                "mode, and did any sample complete?)");
+  }
   std::vector<std::string> targets;
   targets.reserve(log.samples.size());
   for (const LoggedSample& sample : log.samples) {

@@ -114,7 +114,8 @@ Result<AccuracyOutcome> score_accuracy_log(const fs::path& log, const fs::path& 
   if (!report) {
     // Name the log in front of the entry, so the message says which file to look at.
     Error error = report.error();
-    error.where = fmt::format("{}: {}", log.string(), error.where);
+    error.where =
+        error.where.empty() ? log.string() : fmt::format("{}: {}", log.string(), error.where);
     return fail(std::move(error));
   }
   auto files = accuracy::write_accuracy_files(*report, out_dir);

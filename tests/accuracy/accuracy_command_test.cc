@@ -167,6 +167,10 @@ TEST_F(AccuracyCommand, BadLogsAreRefusedNamingTheFileAndEntry) {
     EXPECT_THAT(result.err, HasSubstr(log + c.expected)) << c.name;
     EXPECT_FALSE(fs::exists(dir_.path() / c.name / "accuracy.txt")) << c.name;
   }
+  const std::string empty = dir_.write("empty/mlperf_log_accuracy.json", "[\n]\n");
+  const auto nothing = accuracy(empty);
+  EXPECT_EQ(nothing.exit_code, 1);
+  EXPECT_THAT(nothing.err, HasSubstr(empty + ": the accuracy log has no entries"));
   const auto missing = accuracy((dir_.path() / "nowhere/mlperf_log_accuracy.json").string());
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.err, HasSubstr("cannot open the accuracy log"));

@@ -118,6 +118,14 @@ TEST(AccuracyRun, AQslIndexBeyondTheDataSetIsRefusedNamingTheEntry) {
               HasSubstr("qsl_idx 2 is beyond the data set, which has 2 samples"));
 }
 
+TEST(AccuracyRun, AnEmptyLogIsRefused) {
+  const auto tokenizer = small_tokenizer();
+  const std::vector<std::string> references = {"one"};
+  const auto report = evaluate_accuracy_log(AccuracyLog{}, references, tokenizer);
+  ASSERT_FALSE(report.ok());
+  EXPECT_THAT(report.error().message, HasSubstr("the accuracy log has no entries"));
+}
+
 AccuracyScores scores_at(double share, std::uint64_t gen_len) {
   AccuracyScores scores;
   scores.rouge.rouge1 = kLlama31_8bDatacenter.rouge1 * share;
