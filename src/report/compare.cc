@@ -82,6 +82,12 @@ std::pair<std::string, std::string> what_ran(const RunReport& report) {
   return {report.run.scenario, report.run.mode};
 }
 
+// Latencies in ns are whole numbers and read best in full; rates as LoadGen prints them.
+std::string figure_text(double value) {
+  if (value == std::floor(value) && std::fabs(value) < 1e15) return fmt::format("{:.0f}", value);
+  return fmt::format("{:.6g}", value);
+}
+
 bool same_name(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
     return std::tolower(static_cast<unsigned char>(x)) ==
@@ -155,8 +161,9 @@ std::string render_comparison(const Comparison& comparison) {
                      "delta", "");
   for (const MetricDelta& d : comparison.deltas) {
     const std::string delta = d.delta_pct ? fmt::format("{:+.2f}%", *d.delta_pct) : "-";
-    out += fmt::format("{:<16} {:<18} {:>16.6g} {:>16.6g} {:>9}  {}\n", d.scope, d.metric, d.base,
-                       d.current, delta, d.regression ? "REGRESSION" : "");
+    out += fmt::format("{:<16} {:<18} {:>16} {:>16} {:>9}  {}\n", d.scope, d.metric,
+                       figure_text(d.base), figure_text(d.current), delta,
+                       d.regression ? "REGRESSION" : "");
   }
   for (const std::string& regression : comparison.regressions)
     out += fmt::format("REGRESSION: {}\n", regression);
