@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <tuple>
 
 #include "report/text.h"
 
@@ -70,6 +72,29 @@ void compare_nodes(Comparison& comparison, const NodeReport& base, const NodeRep
   }
 }
 
+// The scenario and mode the logs name (LoadGen's spelling), else run.json's.
+std::pair<std::string, std::string> what_ran(const RunReport& report) {
+  for (const NodeReport& node : report.nodes) {
+    if (!node.result.scenario.empty() && !node.result.mode.empty()) {
+      return {node.result.scenario, node.result.mode};
+    }
+  }
+  return {report.run.scenario, report.run.mode};
+}
+
+// Latencies in ns are whole numbers and read best in full; rates as LoadGen prints them.
+std::string figure_text(double value) {
+  if (value == std::floor(value) && std::fabs(value) < 1e15) return fmt::format("{:.0f}", value);
+  return fmt::format("{:.6g}", value);
+}
+
+bool same_name(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
 }  // namespace
 
 bool Comparison::regressed() const {
@@ -91,19 +116,16 @@ Result<double> parse_percentage(std::string_view input) {
 
 Result<Comparison> compare_runs(const RunReport& base, const RunReport& current,
                                 double max_regression_pct) {
-  if (base.run.scenario != current.run.scenario) {
-    return fail(
-        ErrorCode::kInvalidArgument,
-        fmt::format("the base run is {} and the new run {}: compare runs of one scenario",
-                    base.run.scenario.empty() ? "of unknown scenario" : base.run.scenario,
-                    current.run.scenario.empty() ? "of unknown scenario" : current.run.scenario),
-        current.run_dir);
-  }
-  if (base.run.mode != current.run.mode) {
-    return fail(ErrorCode::kInvalidArgument,
-                fmt::format("the base run's mode is {} and the new run's {}", base.run.mode,
-                            current.run.mode),
-                current.run_dir);
+  for (const auto& [what, a, b] :
+       {std::tuple{"scenario", what_ran(base).first, what_ran(current).first},
+        std::tuple{"mode", what_ran(base).second, what_ran(current).second}}) {
+    if (!same_name(a, b)) {
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("the base run's {} is {} and the new run's {}: compare runs of one "
+                              "scenario and mode",
+                              what, a.empty() ? "unknown" : a, b.empty() ? "unknown" : b),
+                  current.run_dir);
+    }
   }
   Comparison comparison;
   comparison.base_id = base.run.id;
@@ -139,8 +161,9 @@ std::string render_comparison(const Comparison& comparison) {
                      "delta", "");
   for (const MetricDelta& d : comparison.deltas) {
     const std::string delta = d.delta_pct ? fmt::format("{:+.2f}%", *d.delta_pct) : "-";
-    out += fmt::format("{:<16} {:<18} {:>16.6g} {:>16.6g} {:>9}  {}\n", d.scope, d.metric, d.base,
-                       d.current, delta, d.regression ? "REGRESSION" : "");
+    out += fmt::format("{:<16} {:<18} {:>16} {:>16} {:>9}  {}\n", d.scope, d.metric,
+                       figure_text(d.base), figure_text(d.current), delta,
+                       d.regression ? "REGRESSION" : "");
   }
   for (const std::string& regression : comparison.regressions)
     out += fmt::format("REGRESSION: {}\n", regression);
