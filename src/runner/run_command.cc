@@ -16,6 +16,7 @@
 #include "mlbench/model/model_sut.h"
 #include "mlbench/orchestrator/runner_events.h"
 
+#include "runner/accuracy_command.h"
 #include "runner/run_files.h"
 #include "runner/scenario_options.h"
 
@@ -190,6 +191,23 @@ Result<void> start_sim_sut(const RunOptions& options, loadgen::Scenario scenario
   return {};
 }
 
+// The accuracy pass after an accuracy-mode run (evaluation.py's part of an MLPerf run): writes
+// accuracy.json and accuracy.txt beside the logs. The datacenter target decides the exit code,
+// as the llama3.1-8b datacenter submission does; the edge verdict is in the files.
+ExitCode score_accuracy(const RunOptions& options) {
+  auto scored = run_accuracy_pass(options.out_dir, options.dataset, options.model_dir);
+  if (!scored) {
+    emit(orchestrator::ErrorEvent{scored.error().describe()});
+    return cli::report_error(scored.error());
+  }
+  for (const std::string& line : describe_verdicts(scored->report)) {
+    emit(orchestrator::LogEvent{.level = "info", .message = line});
+  }
+  const auto& verdicts = scored->report.verdicts;
+  const bool passed = !verdicts.empty() && verdicts.front().passed;
+  return passed ? ExitCode::kOk : ExitCode::kInvalidResult;
+}
+
 ExitCode run(RunOptions options) {
   if (options.backend != "sim" && options.backend != "cpu") {
     return cli::report_error(
@@ -263,8 +281,10 @@ ExitCode run(RunOptions options) {
   if (record->end_reason == loadgen::EndReason::kCompletionTimedOut) {
     return ExitCode::kNodeFailed;
   }
-  // An accuracy run has no performance verdict; it is scored separately.
-  if (settings->request.mode == loadgen::TestMode::kAccuracyOnly) return ExitCode::kOk;
+  // An accuracy run has no performance verdict: a model backend's is its ROUGE score.
+  if (settings->request.mode == loadgen::TestMode::kAccuracyOnly) {
+    return cpu ? score_accuracy(options) : ExitCode::kOk;
+  }
   return written->valid ? ExitCode::kOk : ExitCode::kInvalidResult;
 }
 
