@@ -137,18 +137,17 @@ TEST(MlbenchCli, UnknownScenarioIsBadUsage) {
   EXPECT_THAT(result.err, HasSubstr("multistream"));
 }
 
-// Commands whose implementation has not landed must say so and fail; silence or fake output
-// would be mistaken for a result.
-TEST(MlbenchCli, UnbuiltCommandsSaySoAndFail) {
+// A path that is not a run directory is refused with the path and what a run directory holds,
+// never an empty report.
+TEST(MlbenchCli, ReportCommandsRefuseWhatIsNotARunDirectory) {
   const std::vector<std::vector<std::string>> commands = {
-      {"report", "runs/x"},
-      {"compare", "runs/a", "runs/b"},
-      {"runs"},
+      {"report", "/nonexistent/run"},
+      {"compare", "/nonexistent/run", "/nonexistent/other"},
   };
   for (const auto& command : commands) {
     const auto result = mlbench(command);
     EXPECT_EQ(result.exit_code, 1) << command[0];
-    EXPECT_THAT(result.err, HasSubstr("not built yet")) << command[0];
+    EXPECT_THAT(result.err, HasSubstr("/nonexistent/run: no nodes/ directory")) << command[0];
     EXPECT_EQ(result.out, "") << command[0];
   }
 }
@@ -249,14 +248,14 @@ TEST(MlbenchCli, PreflightFindsAMissingModelAndAWrongDatasetDigest) {
 }
 
 TEST(MlbenchCli, JsonLogFormatWritesOneJsonObjectPerLine) {
-  const auto result = mlbench({"runs", "--log-format", "json"});
+  const auto result = mlbench({"report", "/nonexistent/run", "--log-format", "json"});
   EXPECT_EQ(result.exit_code, 1);
   ASSERT_FALSE(result.err.empty());
   ASSERT_EQ(result.err.back(), '\n');
   const auto line = nlohmann::json::parse(result.err);  // exactly one JSON object
   EXPECT_EQ(line.at("level"), "error");
   EXPECT_THAT(line.at("msg").get<std::string>(),
-              ::testing::StartsWith("mlbench runs: not built yet"));
+              ::testing::StartsWith("/nonexistent/run: no nodes/ directory"));
   EXPECT_TRUE(line.at("time_us").is_number_integer());
 }
 

@@ -41,15 +41,5 @@ TEST(RunnerCli, VersionMatchesController) {
             from_controller.out.substr(from_controller.out.find(' ')));
 }
 
-TEST(RunnerCli, PlannedSubcommandsSaySoAndFail) {
-  for (const char* command : {"make-dataset", "accuracy"}) {
-    const auto result = runner({command, "--backend", "sim"});
-    EXPECT_EQ(result.exit_code, 1) << command;
-    EXPECT_THAT(result.err, HasSubstr(std::string("mlbench-runner ") + command + ": not built yet"))
-        << command;
-    EXPECT_EQ(result.out, "") << command;
-  }
-}
-
 }  // namespace
 }  // namespace mlbench
