@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -32,6 +33,13 @@ ExitCode run_make_dataset(const MakeDatasetArgs& args) {
   if (!built) {
     return cli::report_error(Error{built.error().code, built.error().message,
                                    fmt::format("{} ({})", args.articles, built.error().where)});
+  }
+  const std::filesystem::path out_dir = std::filesystem::path(args.out).parent_path();
+  std::error_code error;
+  if (!out_dir.empty()) std::filesystem::create_directories(out_dir, error);
+  if (error) {
+    return cli::report_error(
+        Error{ErrorCode::kIo, fmt::format("cannot create: {}", error.message()), out_dir.string()});
   }
   if (auto written = loadgen::write_file_atomically(args.out, dataset::cnn_eval_to_json(*built));
       !written) {
