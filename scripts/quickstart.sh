@@ -21,8 +21,6 @@ if [[ ! -f "$dataset" ]]; then
     --out "$dataset"
 fi
 
-# The node's runner is found on PATH (runner.path in the config), so put this build's first.
-export PATH="$PWD/$bin:$PATH"
 "$bin/mlbench" validate -c config/local.yaml
 
 # Exit 2 means the run finished and its report says why a result is INVALID or misses its
