@@ -62,6 +62,18 @@ Result<RunInfo> read_run_info(const fs::path& run_dir, std::vector<std::string>&
   optional_member(json, "smoke", info.smoke, file, warnings);
   optional_member(json, "baseline", info.baseline, file, warnings);
   optional_member(json, "mlbench_version", info.mlbench_version, file, warnings);
+  // What `mlbench run` writes: {"versions": {"mlbench": "0.1.0", "commit": "abc1234"}}.
+  if (const auto versions = json.find("versions");
+      info.mlbench_version.empty() && versions != json.end() && versions->is_object()) {
+    const auto text = [&](const char* key) {
+      const auto found = versions->find(key);
+      return found != versions->end() && found->is_string() ? found->get<std::string>() : "";
+    };
+    info.mlbench_version = text("mlbench");
+    if (!info.mlbench_version.empty() && !text("commit").empty()) {
+      info.mlbench_version += " @ " + text("commit");
+    }
+  }
   if (const auto config = json.find("config"); config != json.end() && config->is_object()) {
     info.config = *config;
   }
