@@ -149,6 +149,15 @@ TEST_F(OfficialRun, RunJsonFieldsAreReadWhenPresent) {
   expect_matches_schema(*report);
 }
 
+TEST_F(OfficialRun, VersionComesFromTheVersionsObjectMlbenchRunWrites) {
+  const fs::path run = dir_.path() / "r";
+  copy_official_node(run, "a", "Offline");
+  write_text(run / "run.json", R"({"versions": {"mlbench": "0.1.0", "commit": "dd64cc1"}})");
+  auto report = build_run_report(run);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->run.mlbench_version, "0.1.0 @ dd64cc1");
+}
+
 TEST_F(OfficialRun, MistypedRunJsonFieldIsAWarningNotAFailure) {
   const fs::path run = dir_.path() / "r";
   copy_official_node(run, "a", "Offline");
