@@ -9,6 +9,7 @@
 
 #include "mlbench/config/snapshot.h"
 #include "mlbench/core/version.h"
+#include "mlbench/loadgen/log_file.h"
 #include "mlbench/transport/shell_quote.h"
 
 namespace mlbench::orchestrator {
@@ -108,24 +109,8 @@ json run_record(const config::Config& config, const RunPlan& plan, const RunTime
 }
 
 Result<void> write_json_atomically(const fs::path& path, const json& value) {
-  const fs::path temporary = fmt::format("{}.partial-{}", path.string(), getpid());
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << value.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
-    out.close();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(temporary, ignored);
-      return fail(ErrorCode::kIo, "cannot write", path.string());
-    }
-  }
-  std::error_code error;
-  fs::rename(temporary, path, error);
-  if (error) {
-    fs::remove(temporary, error);
-    return fail(ErrorCode::kIo, fmt::format("cannot write: {}", error.message()), path.string());
-  }
-  return {};
+  return loadgen::write_file_atomically(
+      path, value.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace mlbench::orchestrator
