@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "mlbench/report/report_json.h"
 #include "mlbench/report/run_layout.h"
@@ -37,6 +38,31 @@ size_t count_at(const json& object, const json::json_pointer& pointer) {
   return object.at(pointer).get<size_t>();
 }
 
+// An accuracy run has no throughput worth a headline: its figure is the lowest ROUGE-L over
+// the nodes that were scored, and its verdict how many of them met the target.
+void fill_accuracy(RunRow& row, const json& report) {
+  std::optional<double> lowest_rouge_l;
+  size_t scored = 0;
+  size_t passed = 0;
+  const json nodes = report.value("nodes", json::array());
+  for (const json& node : nodes) {
+    const json::json_pointer metric("/result/accuracy/metrics/rougeL");
+    if (node.contains(metric) && node.at(metric).is_number()) {
+      const double value = node.at(metric).get<double>();
+      lowest_rouge_l = lowest_rouge_l ? std::min(*lowest_rouge_l, value) : value;
+    }
+    const json::json_pointer verdict("/result/accuracy/passed");
+    if (node.contains(verdict) && node.at(verdict).is_boolean()) {
+      ++scored;
+      if (node.at(verdict).get<bool>()) ++passed;
+    }
+  }
+  row.headline = lowest_rouge_l ? fmt::format("rougeL {:.4g}", *lowest_rouge_l) : "-";
+  row.validity = scored == 0 ? "accuracy not scored"
+                             : fmt::format("accuracy {} {}/{}", passed == scored ? "PASS" : "FAIL",
+                                           passed, row.nodes);
+}
+
 // Fills a row from report.json's members (docs/report-schema.md).
 void fill_row(RunRow& row, const json& report) {
   row.id = text_at(report, json::json_pointer("/run/id"));
@@ -57,8 +83,10 @@ void fill_row(RunRow& row, const json& report) {
     }
   }
   if (row.headline.empty()) row.headline = "-";
-  if (with_results == 0) {
-    row.validity = row.mode == "AccuracyOnly" ? "accuracy run" : "no results";
+  if (row.mode == "AccuracyOnly") {
+    fill_accuracy(row, report);
+  } else if (with_results == 0) {
+    row.validity = "no results";
   } else {
     row.validity =
         fmt::format("{} {}/{}", valid == with_results ? "VALID" : "INVALID", valid, row.nodes);
