@@ -3,13 +3,36 @@
 # dataset (once, under ~/.cache/mlbench), then runs the embedded default (config/local.yaml: this
 # machine as one local node, CPU backend) for Offline, Server and SingleStream in performance
 # mode and one Offline accuracy run, and lists the runs with their headline figures.
+#
+#   scripts/quickstart.sh [--no-build] [--config FILE]
+#     --no-build     use the binaries in $MLBENCH_BIN_DIR (default build/release/bin) as they are
+#     --config FILE  another config than config/local.yaml (the end-to-end test runs a copy)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
-scripts/build.sh release
+build=1
+config=config/local.yaml
+while (($#)); do
+  case "$1" in
+    --no-build) build=0 ;;
+    --config)
+      config=${2:?--config needs a file}
+      shift
+      ;;
+    *)
+      echo "usage: scripts/quickstart.sh [--no-build] [--config FILE]" >&2
+      exit 1
+      ;;
+  esac
+  shift
+done
 
-bin=build/release/bin
+if ((build)); then
+  scripts/install-deps.sh
+  scripts/build.sh release
+fi
+
+bin=${MLBENCH_BIN_DIR:-build/release/bin}
 cache="$HOME/.cache/mlbench"
 model="$cache/models/tiny"
 dataset="$cache/data/cnn_eval.json"
@@ -21,13 +44,13 @@ if [[ ! -f "$dataset" ]]; then
     --out "$dataset"
 fi
 
-"$bin/mlbench" validate -c config/local.yaml
+"$bin/mlbench" validate -c "$config"
 
 # Exit 2 means the run finished and its report says why a result is INVALID or misses its
 # accuracy target; it is shown, not hidden. Anything else stops the script.
 run() {
   local code=0
-  "$bin/mlbench" run -c config/local.yaml "$@" || code=$?
+  "$bin/mlbench" run -c "$config" "$@" || code=$?
   if ((code != 0 && code != 2)); then
     echo "quickstart: 'mlbench run $*' failed with exit code $code" >&2
     exit "$code"
@@ -42,4 +65,4 @@ run --scenario offline --mode accuracy
 
 echo
 echo "Runs (each with report.json, report.md and report.html):"
-"$bin/mlbench" runs -c config/local.yaml
+"$bin/mlbench" runs -c "$config"

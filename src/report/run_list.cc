@@ -83,7 +83,8 @@ void fill_row(RunRow& row, const json& report) {
     }
   }
   if (row.headline.empty()) row.headline = "-";
-  if (row.mode == "AccuracyOnly") {
+  // run.json says "accuracy" (mlbench run); a report rebuilt without it has LoadGen's name.
+  if (row.mode == "accuracy" || row.mode == "AccuracyOnly") {
     fill_accuracy(row, report);
   } else if (with_results == 0) {
     row.validity = "no results";

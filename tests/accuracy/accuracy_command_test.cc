@@ -126,6 +126,9 @@ TEST_F(AccuracyCommand, WritesTheFilesTheSubmissionCheckerReads) {
   EXPECT_EQ(json.at("log_entries"), 3);
   EXPECT_EQ(json.at("rougeLsum"), 100.0);
   EXPECT_FALSE(json.at("targets").at("datacenter").at("passed").get<bool>());
+  // The top-level verdict is the datacenter one, which the exit code follows.
+  EXPECT_FALSE(json.at("passed").get<bool>());
+  EXPECT_EQ(json.at("verdict"), "fail (datacenter)");
   EXPECT_TRUE(json.at("targets").at("edge").at("checks").at("rouge1").at("passed").get<bool>());
 }
 

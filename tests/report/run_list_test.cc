@@ -65,7 +65,7 @@ TEST(RunList, AccuracyRunShowsTheLowestRougeLAndHowManyNodesPassed) {
                           {"nodes_valid", 0},
                           {"tokens_per_second", {{"value", 99.0}}}};
   write_run(dir, "acc",
-            report_of("acc", "AccuracyOnly", aggregate,
+            report_of("acc", "accuracy", aggregate,
                       {accuracy_node(38.91, true), accuracy_node(12.5, false)}));
   auto rows = list_runs(dir.path());
   ASSERT_TRUE(rows.ok()) << rows.error().describe();
