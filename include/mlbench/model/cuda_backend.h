@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mlbench/core/result.h"
+#include "mlbench/model/backend.h"
+#include "mlbench/model/cuda_memory_plan.h"
+
+namespace mlbench::model {
+
+// How activations enter the bf16 GEMMs. kSplitBf16 sends each fp32 activation as two bf16
+// numbers (x ≈ hi + lo, about 16 significant bits) through one GEMM of twice the rows, so the
+// products are near fp32 and the logits track the CPU backend's; decode, which is bound by
+// reading the weights, costs about the same. kBf16 rounds activations to bf16, as a bf16
+// Hugging Face model does, and halves the prefill FLOPs.
+enum class CudaPrecision { kSplitBf16, kBf16 };
+
+struct CudaBackendOptions {
+  int device = 0;
+  double gpu_memory_fraction = 0.9;  // of the memory free when the backend starts
+  int max_batch = 16;                // sequences in one forward step
+  std::int64_t max_step_tokens = 1024;
+  std::int64_t max_sequence_tokens = 0;  // 0: the model's max_position_embeddings
+  std::int64_t kv_block_tokens = 16;
+  CudaPrecision precision = CudaPrecision::kSplitBf16;
+};
+
+// The Llama forward pass on one GPU: bf16 weights resident on the device, cuBLAS for the
+// projections and the LM head, our kernels for the rest, keys and values (fp32) in a paged pool
+// of fixed-size blocks, the greedy argmax on the device. Every CUDA and cuBLAS call is checked:
+// a failure comes back as an Error naming the call. Set MLBENCH_CUDA_SYNC=1 to synchronise
+// after every kernel, so an asynchronous fault is pinned on the kernel that caused it.
+class CudaBackend : public InferenceBackend {
+ public:
+  // forward() that also copies back each step's logits (steps × vocab floats), for comparisons
+  // against the CPU backend.
+  virtual Result<std::vector<float>> forward_logits(std::span<const BackendStep> steps) = 0;
+
+  virtual const CudaMemoryPlan& memory_plan() const = 0;
+  virtual std::int64_t free_kv_blocks() const = 0;
+  virtual const std::string& device_name() const = 0;
+};
+
+// Loads the checkpoint in `model_dir` (read on the host with ModelWeights, copied to the
+// device) and sizes the KV pool (plan_cuda_memory). Fails cleanly when there is no such GPU,
+// the model does not fit, or it has shapes the kernels do not take (head_dim over 256).
+Result<std::unique_ptr<CudaBackend>> open_cuda_backend(const std::string& model_dir,
+                                                       const CudaBackendOptions& options);
+
+// The same behind the plain backend interface, for the runner.
+Result<std::unique_ptr<InferenceBackend>> make_cuda_backend(const std::string& model_dir,
+                                                            const CudaBackendOptions& options);
+
+}  // namespace mlbench::model

@@ -1,0 +1,286 @@
+// The CUDA backend's kernels. Each mirrors a step of the CPU forward pass (src/model/
+// forward_cpu.cc, kernels.cc) in its fp32 arithmetic, so the two backends' logits differ only by
+// summation order; no kernel reads anything of another row, so results do not depend on the
+// batch.
+
+#include <cuda_bf16.h>
+#include <cuda_runtime.h>
+
+#include <cmath>
+
+#include "model/cuda/kernels.h"
+
+namespace mlbench::model::cuda {
+namespace {
+
+constexpr int kThreads = 256;
+constexpr int kAttentionWarps = 4;
+constexpr int kMaxHeadDim = 256;  // the backend refuses larger heads at load
+constexpr int kDimsPerLane = kMaxHeadDim / 32;
+
+unsigned blocks_for(std::int64_t count, int threads) {
+  return static_cast<unsigned>((count + threads - 1) / threads);
+}
+
+__device__ float widen_bf16(std::uint16_t bits) {
+  return __uint_as_float(static_cast<unsigned>(bits) << 16);
+}
+
+__global__ void embed_kernel(const std::uint16_t* embedding, const std::int32_t* tokens,
+                             std::int64_t hidden, float* x) {
+  const std::int64_t r = blockIdx.x;
+  const std::uint16_t* row = embedding + static_cast<std::int64_t>(tokens[r]) * hidden;
+  for (std::int64_t i = threadIdx.x; i < hidden; i += blockDim.x)
+    x[r * hidden + i] = widen_bf16(row[i]);
+}
+
+__global__ void rms_norm_kernel(const float* x, const std::int32_t* rows_from, const float* weight,
+                                std::int64_t n, double eps, float* out) {
+  __shared__ double partial[kThreads];
+  const std::int64_t r = blockIdx.x;
+  const float* row = x + (rows_from != nullptr ? rows_from[r] : r) * n;
+  double sum = 0.0;
+  for (std::int64_t i = threadIdx.x; i < n; i += blockDim.x)
+    sum += static_cast<double>(row[i]) * row[i];
+  partial[threadIdx.x] = sum;
+  __syncthreads();
+  for (int stride = kThreads / 2; stride > 0; stride /= 2) {
+    if (threadIdx.x < stride) partial[threadIdx.x] += partial[threadIdx.x + stride];
+    __syncthreads();
+  }
+  const auto scale = static_cast<float>(1.0 / sqrt(partial[0] / static_cast<double>(n) + eps));
+  for (std::int64_t i = threadIdx.x; i < n; i += blockDim.x)
+    out[r * n + i] = row[i] * scale * weight[i];
+}
+
+__global__ void split_bf16_kernel(const float* x, std::int64_t count, bool two_parts,
+                                  __nv_bfloat16* parts) {
+  const std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
+  if (i >= count) return;
+  const __nv_bfloat16 hi = __float2bfloat16_rn(x[i]);
+  parts[i] = hi;
+  if (two_parts) parts[count + i] = __float2bfloat16_rn(x[i] - __bfloat162float(hi));
+}
+
+__global__ void combine_parts_kernel(const float* parts, std::int64_t count, bool two_parts,
+                                     bool accumulate, float* y) {
+  const std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
+  if (i >= count) return;
+  const float value = two_parts ? parts[i] + parts[count + i] : parts[i];
+  y[i] = accumulate ? y[i] + value : value;
+}
+
+__global__ void rope_kernel(float* vec, const std::int32_t* positions, const float* inv_freq,
+                            std::int64_t heads, std::int64_t head_dim) {
+  const std::int64_t r = blockIdx.x;
+  const std::int64_t half = head_dim / 2;
+  const auto position = static_cast<float>(positions[r]);
+  for (std::int64_t item = threadIdx.x; item < heads * half; item += blockDim.x) {
+    const std::int64_t h = item / half;
+    const std::int64_t j = item % half;
+    const float angle = position * inv_freq[j];
+    const float c = cosf(angle);
+    const float s = sinf(angle);
+    float* head = vec + (r * heads + h) * head_dim;
+    const float x1 = head[j];
+    const float x2 = head[j + half];
+    head[j] = x1 * c - x2 * s;
+    head[j + half] = x2 * c + x1 * s;
+  }
+}
+
+// Offset of (sequence of step `step`, position) in a layer's pool, in floats.
+__device__ std::int64_t kv_offset(const PagedKv& kv, std::int32_t step, std::int32_t position,
+                                  std::int64_t kv_dim) {
+  const std::int32_t block =
+      kv.block_tables[step * kv.max_blocks_per_sequence + position / kv.block_tokens];
+  return (static_cast<std::int64_t>(block) * kv.block_tokens + position % kv.block_tokens) * kv_dim;
+}
+
+__global__ void write_kv_kernel(const float* k, const float* v, RowMeta meta, PagedKv kv,
+                                std::int64_t kv_dim) {
+  const std::int64_t r = blockIdx.x;
+  const std::int64_t base = kv_offset(kv, meta.steps[r], meta.positions[r], kv_dim);
+  for (std::int64_t i = threadIdx.x; i < kv_dim; i += blockDim.x) {
+    kv.keys[base + i] = k[r * kv_dim + i];
+    kv.values[base + i] = v[r * kv_dim + i];
+  }
+}
+
+__device__ float warp_sum(float value) {
+  // A butterfly: every lane ends with the same bits.
+  for (int mask = 16; mask > 0; mask /= 2)
+    value += __shfl_xor_sync(0xffffffffU, value, mask);
+  return value;
+}
+
+// One block per (row, query head); each warp walks every kAttentionWarps-th visible position
+// with its lanes across head_dim, keeping a running max, sum and weighted value; the warps'
+// partial results are merged at the end.
+__global__ void attention_kernel(const float* q, RowMeta meta, PagedKv kv, std::int64_t heads,
+                                 std::int64_t kv_heads, std::int64_t head_dim, float scale,
+                                 float* out) {
+  __shared__ float warp_max[kAttentionWarps];
+  __shared__ float warp_total[kAttentionWarps];
+  __shared__ float warp_acc[kAttentionWarps][kMaxHeadDim];
+  const std::int64_t r = blockIdx.x;
+  const std::int64_t h = blockIdx.y;
+  const int warp = static_cast<int>(threadIdx.x) / 32;
+  const int lane = static_cast<int>(threadIdx.x) % 32;
+  const std::int32_t position = meta.positions[r];
+  const std::int32_t step = meta.steps[r];
+  const std::int64_t kv_dim = kv_heads * head_dim;
+  const std::int64_t head_offset = (h / (heads / kv_heads)) * head_dim;
+  const float* query = q + (r * heads + h) * head_dim;
+
+  float qv[kDimsPerLane];
+  float acc[kDimsPerLane];
+#pragma unroll
+  for (int i = 0; i < kDimsPerLane; ++i) {
+    const std::int64_t d = lane + 32 * i;
+    qv[i] = d < head_dim ? query[d] : 0.0f;
+    acc[i] = 0.0f;
+  }
+  float running_max = -INFINITY;
+  float total = 0.0f;
+  for (std::int32_t t = warp; t <= position; t += kAttentionWarps) {
+    const std::int64_t base = kv_offset(kv, step, t, kv_dim) + head_offset;
+    float partial = 0.0f;
+#pragma unroll
+    for (int i = 0; i < kDimsPerLane; ++i) {
+      const std::int64_t d = lane + 32 * i;
+      if (d < head_dim) partial += qv[i] * kv.keys[base + d];
+    }
+    const float score = warp_sum(partial) * scale;
+    const float new_max = fmaxf(running_max, score);
+    const float correction = expf(running_max - new_max);  // 0 for the first position
+    const float weight = expf(score - new_max);
+    total = total * correction + weight;
+#pragma unroll
+    for (int i = 0; i < kDimsPerLane; ++i) {
+      const std::int64_t d = lane + 32 * i;
+      if (d < head_dim) acc[i] = acc[i] * correction + weight * kv.values[base + d];
+    }
+    running_max = new_max;
+  }
+  if (lane == 0) {
+    warp_max[warp] = running_max;
+    warp_total[warp] = total;
+  }
+#pragma unroll
+  for (int i = 0; i < kDimsPerLane; ++i) {
+    const std::int64_t d = lane + 32 * i;
+    if (d < head_dim) warp_acc[warp][d] = acc[i];
+  }
+  __syncthreads();
+  float max_all = -INFINITY;
+  for (int w = 0; w < kAttentionWarps; ++w)
+    max_all = fmaxf(max_all, warp_max[w]);
+  float sum_all = 0.0f;
+  for (int w = 0; w < kAttentionWarps; ++w) {
+    if (warp_max[w] != -INFINITY) sum_all += warp_total[w] * expf(warp_max[w] - max_all);
+  }
+  for (std::int64_t d = threadIdx.x; d < head_dim; d += blockDim.x) {
+    float o = 0.0f;
+    for (int w = 0; w < kAttentionWarps; ++w) {
+      if (warp_max[w] != -INFINITY) o += warp_acc[w][d] * expf(warp_max[w] - max_all);
+    }
+    out[(r * heads + h) * head_dim + d] = o / sum_all;
+  }
+}
+
+__global__ void swiglu_kernel(float* gate, const float* up, std::int64_t count) {
+  const std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
+  if (i >= count) return;
+  const float g = gate[i];
+  gate[i] = g / (1.0f + expf(-g)) * up[i];
+}
+
+__global__ void argmax_kernel(const float* logits, std::int64_t vocab, std::int32_t* out) {
+  __shared__ float best_value[kThreads];
+  __shared__ std::int32_t best_index[kThreads];
+  const float* row = logits + blockIdx.x * vocab;
+  float value = -INFINITY;
+  std::int32_t index = 0;
+  bool have = false;
+  // Each thread sees its indices in increasing order, so a strict > keeps the lowest of ties.
+  for (std::int64_t i = threadIdx.x; i < vocab; i += blockDim.x) {
+    if (!have || row[i] > value) {
+      value = row[i];
+      index = static_cast<std::int32_t>(i);
+      have = true;
+    }
+  }
+  best_value[threadIdx.x] = value;
+  best_index[threadIdx.x] = have ? index : INT32_MAX;
+  __syncthreads();
+  for (int stride = kThreads / 2; stride > 0; stride /= 2) {
+    if (threadIdx.x < stride) {
+      const float other = best_value[threadIdx.x + stride];
+      const std::int32_t other_index = best_index[threadIdx.x + stride];
+      if (other > best_value[threadIdx.x] ||
+          (other == best_value[threadIdx.x] && other_index < best_index[threadIdx.x])) {
+        best_value[threadIdx.x] = other;
+        best_index[threadIdx.x] = other_index;
+      }
+    }
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) out[blockIdx.x] = best_index[0];
+}
+
+}  // namespace
+
+void embed(cudaStream_t stream, const std::uint16_t* embedding, const std::int32_t* tokens,
+           std::int64_t rows, std::int64_t hidden, float* x) {
+  embed_kernel<<<static_cast<unsigned>(rows), kThreads, 0, stream>>>(embedding, tokens, hidden, x);
+}
+
+void rms_norm(cudaStream_t stream, const float* x, const std::int32_t* rows_from,
+              const float* weight, std::int64_t rows, std::int64_t n, double eps, float* out) {
+  rms_norm_kernel<<<static_cast<unsigned>(rows), kThreads, 0, stream>>>(x, rows_from, weight, n,
+                                                                        eps, out);
+}
+
+void split_bf16(cudaStream_t stream, const float* x, std::int64_t count, bool two_parts,
+                std::uint16_t* parts) {
+  split_bf16_kernel<<<blocks_for(count, kThreads), kThreads, 0, stream>>>(
+      x, count, two_parts, reinterpret_cast<__nv_bfloat16*>(parts));
+}
+
+void combine_parts(cudaStream_t stream, const float* parts, std::int64_t count, bool two_parts,
+                   bool accumulate, float* y) {
+  combine_parts_kernel<<<blocks_for(count, kThreads), kThreads, 0, stream>>>(
+      parts, count, two_parts, accumulate, y);
+}
+
+void rope(cudaStream_t stream, float* vec, const std::int32_t* positions, const float* inv_freq,
+          std::int64_t rows, std::int64_t heads, std::int64_t head_dim) {
+  rope_kernel<<<static_cast<unsigned>(rows), kThreads, 0, stream>>>(vec, positions, inv_freq, heads,
+                                                                    head_dim);
+}
+
+void write_kv(cudaStream_t stream, const float* k, const float* v, RowMeta meta, PagedKv kv,
+              std::int64_t rows, std::int64_t kv_dim) {
+  write_kv_kernel<<<static_cast<unsigned>(rows), kThreads, 0, stream>>>(k, v, meta, kv, kv_dim);
+}
+
+void attention(cudaStream_t stream, const float* q, RowMeta meta, PagedKv kv, std::int64_t rows,
+               std::int64_t heads, std::int64_t kv_heads, std::int64_t head_dim, float* out) {
+  // The scale exactly as the CPU backend forms it.
+  const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
+  const dim3 grid(static_cast<unsigned>(rows), static_cast<unsigned>(heads));
+  attention_kernel<<<grid, kAttentionWarps * 32, 0, stream>>>(q, meta, kv, heads, kv_heads,
+                                                              head_dim, scale, out);
+}
+
+void swiglu(cudaStream_t stream, float* gate, const float* up, std::int64_t count) {
+  swiglu_kernel<<<blocks_for(count, kThreads), kThreads, 0, stream>>>(gate, up, count);
+}
+
+void argmax(cudaStream_t stream, const float* logits, std::int64_t rows, std::int64_t vocab,
+            std::int32_t* out) {
+  argmax_kernel<<<static_cast<unsigned>(rows), kThreads, 0, stream>>>(logits, vocab, out);
+}
+
+}  // namespace mlbench::model::cuda

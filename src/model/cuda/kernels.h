@@ -1,0 +1,69 @@
+#pragma once
+
+// Launchers for the CUDA backend's kernels, one per concern. Plain C++ types only (bf16 is
+// passed as its bits, std::uint16_t), so the host code that drives them is ordinary C++. Each
+// launcher only enqueues on `stream`; the caller checks cudaGetLastError afterwards.
+
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+
+namespace mlbench::model::cuda {
+
+// Where one layer's keys and values live: blocks of `block_tokens` positions, each position
+// kv_dim floats, a block table per sequence mapping position / block_tokens to a pool block.
+struct PagedKv {
+  float* keys = nullptr;  // this layer's [num_blocks, block_tokens, kv_dim]
+  float* values = nullptr;
+  const std::int32_t* block_tables = nullptr;  // [steps, max_blocks_per_sequence]
+  std::int64_t max_blocks_per_sequence = 0;
+  std::int64_t block_tokens = 0;
+};
+
+// Per-row facts of one step: its token, its position in its sequence, and which step it is in.
+struct RowMeta {
+  const std::int32_t* tokens = nullptr;
+  const std::int32_t* positions = nullptr;
+  const std::int32_t* steps = nullptr;
+};
+
+// x[r] = widen(embedding[tokens[r]]), rows × hidden.
+void embed(cudaStream_t stream, const std::uint16_t* embedding, const std::int32_t* tokens,
+           std::int64_t rows, std::int64_t hidden, float* x);
+
+// out[r] = x[src(r)] / sqrt(mean(x²) + eps) · weight, the sum of squares in double as the CPU
+// backend forms it. src(r) = rows_from ? rows_from[r] : r.
+void rms_norm(cudaStream_t stream, const float* x, const std::int32_t* rows_from,
+              const float* weight, std::int64_t rows, std::int64_t n, double eps, float* out);
+
+// Splits fp32 activations for a bf16 GEMM: hi = bf16(x) into parts[0 .. count), and when
+// `two_parts`, lo = bf16(x - hi) into parts[count .. 2·count).
+void split_bf16(cudaStream_t stream, const float* x, std::int64_t count, bool two_parts,
+                std::uint16_t* parts);
+
+// y = parts[0] (+ parts[1]) over `count` elements: stores when !accumulate, adds when accumulate
+// (the residual stream).
+void combine_parts(cudaStream_t stream, const float* parts, std::int64_t count, bool two_parts,
+                   bool accumulate, float* y);
+
+// Rotate-half RoPE in place on rows × heads × head_dim, angle = float(position) · inv_freq[j].
+void rope(cudaStream_t stream, float* vec, const std::int32_t* positions, const float* inv_freq,
+          std::int64_t rows, std::int64_t heads, std::int64_t head_dim);
+
+// Stores each row's k and v (rows × kv_dim) at its position in its sequence's blocks.
+void write_kv(cudaStream_t stream, const float* k, const float* v, RowMeta meta, PagedKv kv,
+              std::int64_t rows, std::int64_t kv_dim);
+
+// Causal GQA attention for every (row, query head) over its sequence's cache up to and
+// including its own position: softmax(q·kᵀ/√d)·v with an online (running max) softmax.
+void attention(cudaStream_t stream, const float* q, RowMeta meta, PagedKv kv, std::int64_t rows,
+               std::int64_t heads, std::int64_t kv_heads, std::int64_t head_dim, float* out);
+
+// gate = silu(gate) · up, in place.
+void swiglu(cudaStream_t stream, float* gate, const float* up, std::int64_t count);
+
+// out[r] = the index of row r's largest logit, ties to the lowest index.
+void argmax(cudaStream_t stream, const float* logits, std::int64_t rows, std::int64_t vocab,
+            std::int32_t* out);
+
+}  // namespace mlbench::model::cuda
