@@ -25,6 +25,7 @@ struct CudaBackendOptions {
   std::int64_t max_step_tokens = 1024;
   std::int64_t max_sequence_tokens = 0;  // 0: the model's max_position_embeddings
   std::int64_t kv_block_tokens = 16;
+  std::int64_t max_kv_blocks = 0;  // a cap on the KV pool; 0: all the budget leaves
   CudaPrecision precision = CudaPrecision::kSplitBf16;
 };
 

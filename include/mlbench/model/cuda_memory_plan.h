@@ -56,6 +56,7 @@ struct CudaMemoryRequest {
   std::uint64_t kv_bytes_per_token = 0;
   std::int64_t block_tokens = 16;        // tokens per KV block
   std::int64_t max_sequence_tokens = 0;  // the longest sequence that must fit
+  std::int64_t max_blocks = 0;           // a cap on the pool (tests, shared GPUs); 0: none
 };
 
 struct CudaMemoryPlan {

@@ -281,7 +281,8 @@ Result<void> CudaBackendImpl::open(const ModelWeights& weights) {
                                 .scratch_bytes = scratch_.bytes(),
                                 .kv_bytes_per_token = kv_bytes_per_token(c, sizeof(float)),
                                 .block_tokens = options_.kv_block_tokens,
-                                .max_sequence_tokens = options_.max_sequence_tokens});
+                                .max_sequence_tokens = options_.max_sequence_tokens,
+                                .max_blocks = options_.max_kv_blocks});
   if (!plan) return plan.failure();
   plan_ = *plan;
 

@@ -108,6 +108,16 @@ Result<CudaMemoryPlan> plan_cuda_memory(const CudaMemoryRequest& r) {
   const std::uint64_t left = plan.budget_bytes - fixed;
   plan.num_blocks = static_cast<std::int64_t>(left / plan.block_bytes);
   const std::int64_t needed_blocks = kv_blocks_for(r.max_sequence_tokens, r.block_tokens);
+  if (r.max_blocks > 0) {
+    if (r.max_blocks < needed_blocks) {
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("a KV pool capped at {} blocks of {} tokens cannot hold one "
+                              "{}-token sequence ({} blocks)",
+                              r.max_blocks, r.block_tokens, r.max_sequence_tokens, needed_blocks),
+                  where);
+    }
+    plan.num_blocks = std::min(plan.num_blocks, r.max_blocks);
+  }
   if (plan.num_blocks < needed_blocks) {
     const std::uint64_t needed = u(needed_blocks) * plan.block_bytes;
     return fail(ErrorCode::kInvalidArgument,

@@ -1,0 +1,263 @@
+#include "mlbench/model/cuda_backend.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "mlbench/model/cpu_backend.h"
+#include "mlbench/model/cuda_devices.h"
+#include "mlbench/model/generate.h"
+#include "mlbench/model/logit_compare.h"
+#include "mlbench/model/make_model.h"
+
+#include "support/temp_dir.h"
+
+namespace mlbench::model {
+namespace {
+
+// Tolerances relative to a row's largest |logit|. Split-bf16 GEMMs carry ~16 significant bits
+// into fp32 accumulation, so the logits differ from the CPU's only by summation order and the
+// second half-word; plain bf16 activations differ by bf16 rounding at every projection.
+constexpr double kSplitTolerance = 2e-3;
+constexpr double kBf16Tolerance = 3e-2;
+
+// The reason to skip, or empty when a GPU is here.
+std::string no_gpu_reason() {
+  auto info = query_cuda_devices();
+  if (!info) return "the CUDA runtime failed: " + info.error().describe();
+  if (info->devices.empty()) {
+    return "no CUDA device on this machine (driver version " +
+           std::to_string(info->driver_version) + "): the CUDA backend cannot run here";
+  }
+  return {};
+}
+
+std::vector<std::vector<std::int32_t>> prompts() {
+  return {
+      {496, 10, 20, 30, 40}, {496, 7, 7}, {496, 1,  2,  3,  4,  5,  6,  7,   8,   9,   10,  11, 12,
+                                           13,  14, 15, 16, 17, 18, 19, 100, 200, 300, 400, 450}};
+}
+
+class CudaBackendTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (const std::string reason = no_gpu_reason(); !reason.empty()) GTEST_SKIP() << reason;
+    ASSERT_TRUE(write_random_model(dir_.path(), *preset_config("tiny"), {.seed = 3}).ok());
+    auto cpu = CpuModel::load(dir_.path(), {.threads = 2});
+    ASSERT_TRUE(cpu.ok()) << cpu.error().describe();
+    cpu_model_ = std::make_unique<CpuModel>(std::move(*cpu));
+    cpu_ = std::make_unique<CpuBackend>(*cpu_model_);
+  }
+
+  std::unique_ptr<CudaBackend> open(CudaBackendOptions options = {}) {
+    // A small pool: the tiny model needs little, and the test should not take the whole GPU.
+    if (options.max_kv_blocks == 0) options.max_kv_blocks = 256;
+    options.max_sequence_tokens = 512;
+    auto backend = open_cuda_backend(dir_.path().string(), options);
+    EXPECT_TRUE(backend.ok()) << backend.error().describe();
+    return backend.ok() ? std::move(*backend) : nullptr;
+  }
+
+  mlbench::testing::TempDir dir_;
+  std::unique_ptr<CpuModel> cpu_model_;
+  std::unique_ptr<CpuBackend> cpu_;
+};
+
+// The `--cuda-check` comparison: every prompt's prefill logits and a few decode steps' logits,
+// the GPU's against the CPU's, step by step, each failure naming the first mismatch.
+void expect_logits_match(CpuModel& cpu_model, CudaBackend& gpu, double tolerance) {
+  const std::int64_t vocab = cpu_model.config().vocab_size;
+  for (const auto& prompt : prompts()) {
+    KvCache cache;
+    std::vector<std::int32_t> feed = prompt;
+    for (int step = 0; step < 4; ++step) {
+      const SequenceStep cpu_step{&cache, feed};
+      auto reference = cpu_model.forward({&cpu_step, 1});
+      ASSERT_TRUE(reference.ok()) << reference.error().describe();
+      const BackendStep gpu_step{.sequence = 1000, .tokens = feed};
+      auto got = gpu.forward_logits({&gpu_step, 1});
+      ASSERT_TRUE(got.ok()) << got.error().describe();
+      const LogitComparison comparison = compare_logits(*reference, *got, vocab, tolerance);
+      EXPECT_TRUE(comparison.ok()) << "prompt of " << prompt.size() << " tokens, step " << step
+                                   << ": " << comparison.describe();
+      feed = {argmax(*reference)};
+    }
+    gpu.release(1000);
+  }
+}
+
+TEST_F(CudaBackendTest, LogitsMatchTheCpuBackendOnTheTinyPreset) {
+  auto gpu = open();
+  ASSERT_NE(gpu, nullptr);
+  expect_logits_match(*cpu_model_, *gpu, kSplitTolerance);
+}
+
+TEST_F(CudaBackendTest, Bf16ActivationsStayWithinBf16Tolerance) {
+  auto gpu = open({.precision = CudaPrecision::kBf16});
+  ASSERT_NE(gpu, nullptr);
+  const std::int64_t vocab = cpu_model_->config().vocab_size;
+  for (const auto& prompt : prompts()) {
+    KvCache cache;
+    const SequenceStep cpu_step{&cache, prompt};
+    auto reference = cpu_model_->forward({&cpu_step, 1});
+    ASSERT_TRUE(reference.ok());
+    const BackendStep gpu_step{.sequence = 1, .tokens = prompt};
+    auto got = gpu->forward_logits({&gpu_step, 1});
+    ASSERT_TRUE(got.ok()) << got.error().describe();
+    const LogitComparison comparison = compare_logits(*reference, *got, vocab, kBf16Tolerance);
+    EXPECT_EQ(comparison.mismatches, 0) << comparison.describe();
+    gpu->release(1);
+  }
+}
+
+TEST_F(CudaBackendTest, GreedyTokensEqualTheCpuBackendOver16Steps) {
+  auto gpu = open();
+  ASSERT_NE(gpu, nullptr);
+  SequenceId id = 1;
+  for (const auto& prompt : prompts()) {
+    auto expected = generate_greedy(*cpu_model_, prompt, {.max_new_tokens = 16});
+    ASSERT_TRUE(expected.ok());
+    std::vector<std::int32_t> got;
+    std::vector<std::int32_t> feed = prompt;
+    for (int step = 0; step < 16; ++step) {
+      const BackendStep s{.sequence = id, .tokens = feed};
+      auto next = gpu->forward({&s, 1});
+      ASSERT_TRUE(next.ok()) << next.error().describe();
+      got.push_back(next->at(0));
+      feed = {next->at(0)};
+    }
+    EXPECT_EQ(got, expected->tokens) << "prompt of " << prompt.size() << " tokens";
+    gpu->release(id++);
+  }
+}
+
+// A sequence's tokens and logits must not depend on what else is in the step. Our kernels never
+// mix rows; cuBLAS may pick another algorithm for another row count, so the logits are compared
+// within a tight tolerance and the bitwise outcome is printed for the record.
+TEST_F(CudaBackendTest, BatchedStepsGiveWhatEachSequenceGetsAlone) {
+  auto gpu = open();
+  ASSERT_NE(gpu, nullptr);
+  const auto all = prompts();
+  const std::int64_t vocab = cpu_model_->config().vocab_size;
+  std::vector<std::vector<float>> alone;
+  std::vector<std::int32_t> alone_next;
+  for (std::size_t p = 0; p < all.size(); ++p) {
+    const BackendStep prefill{.sequence = 100 + p, .tokens = all[p]};
+    auto first = gpu->forward({&prefill, 1});
+    ASSERT_TRUE(first.ok()) << first.error().describe();
+    const BackendStep decode{.sequence = 100 + p, .tokens = {&first->at(0), 1}};
+    auto logits = gpu->forward_logits({&decode, 1});
+    ASSERT_TRUE(logits.ok());
+    alone.push_back(*logits);
+    alone_next.push_back(argmax(*logits));
+    gpu->release(100 + p);
+  }
+  std::vector<BackendStep> prefills;
+  for (std::size_t p = all.size(); p-- > 0;)
+    prefills.push_back({.sequence = 200 + p, .tokens = all[p]});
+  auto firsts = gpu->forward(prefills);
+  ASSERT_TRUE(firsts.ok()) << firsts.error().describe();
+  std::vector<BackendStep> decodes;
+  for (std::size_t i = 0; i < prefills.size(); ++i)
+    decodes.push_back({.sequence = prefills[i].sequence, .tokens = {&firsts->at(i), 1}});
+  auto batched = gpu->forward_logits(decodes);
+  ASSERT_TRUE(batched.ok()) << batched.error().describe();
+  bool bitwise = true;
+  for (std::size_t i = 0; i < decodes.size(); ++i) {
+    const std::size_t p = decodes[i].sequence - 200;
+    const std::span<const float> row(batched->data() + i * static_cast<std::size_t>(vocab),
+                                     static_cast<std::size_t>(vocab));
+    EXPECT_EQ(argmax(row), alone_next[p]) << "prompt " << p;
+    const LogitComparison comparison = compare_logits(alone[p], row, vocab, 1e-5);
+    EXPECT_TRUE(comparison.ok()) << "prompt " << p << ": " << comparison.describe();
+    bitwise = bitwise && std::equal(row.begin(), row.end(), alone[p].begin());
+  }
+  std::printf("batched logits bitwise equal to unbatched: %s\n", bitwise ? "yes" : "no");
+}
+
+TEST_F(CudaBackendTest, ReleaseReturnsTheSequencesBlocks) {
+  auto gpu = open({.kv_block_tokens = 16});
+  ASSERT_NE(gpu, nullptr);
+  const std::int64_t free_at_start = gpu->free_kv_blocks();
+  EXPECT_EQ(free_at_start, 256);
+  std::vector<std::int32_t> prompt(40, 5);
+  const BackendStep step{.sequence = 7, .tokens = prompt};
+  ASSERT_TRUE(gpu->forward({&step, 1}).ok());
+  EXPECT_EQ(gpu->live_sequences(), 1u);
+  EXPECT_EQ(gpu->free_kv_blocks(), free_at_start - 3);  // 40 tokens in blocks of 16
+  const std::int32_t next = 6;
+  for (int i = 0; i < 9; ++i) {  // to 49 tokens: a fourth block
+    const BackendStep decode{.sequence = 7, .tokens = {&next, 1}};
+    ASSERT_TRUE(gpu->forward({&decode, 1}).ok());
+  }
+  EXPECT_EQ(gpu->free_kv_blocks(), free_at_start - 4);
+  gpu->release(7);
+  gpu->release(7);  // twice is harmless
+  EXPECT_EQ(gpu->live_sequences(), 0u);
+  EXPECT_EQ(gpu->free_kv_blocks(), free_at_start);
+}
+
+TEST_F(CudaBackendTest, RefusesWhatDoesNotFitAndChangesNothing) {
+  auto gpu = open({.max_batch = 2, .max_step_tokens = 64, .max_kv_blocks = 40});
+  ASSERT_NE(gpu, nullptr);
+  std::vector<std::int32_t> long_prompt(60, 3);
+  const BackendStep held{.sequence = 1, .tokens = long_prompt};
+  ASSERT_TRUE(gpu->forward({&held, 1}).ok());  // 4 of 40 blocks
+  const std::int64_t free_before = gpu->free_kv_blocks();
+  const auto expect_refused = [&](std::span<const BackendStep> steps, const char* needle) {
+    auto result = gpu->forward(steps);
+    ASSERT_FALSE(result.ok()) << needle;
+    EXPECT_NE(result.error().message.find(needle), std::string::npos) << result.error().describe();
+    EXPECT_EQ(gpu->live_sequences(), 1u) << needle;
+    EXPECT_EQ(gpu->free_kv_blocks(), free_before) << needle;
+  };
+  std::vector<std::int32_t> too_many_tokens(65, 3);
+  const BackendStep wide{.sequence = 2, .tokens = too_many_tokens};
+  expect_refused({&wide, 1}, "65 tokens in one step");
+  const std::vector<BackendStep> three = {{.sequence = 2, .tokens = {long_prompt.data(), 1}},
+                                          {.sequence = 3, .tokens = {long_prompt.data(), 1}},
+                                          {.sequence = 4, .tokens = {long_prompt.data(), 1}}};
+  expect_refused(three, "3 sequences in one step");
+  const std::int32_t bad = 512;
+  const BackendStep out_of_vocab{.sequence = 2, .tokens = {&bad, 1}};
+  expect_refused({&out_of_vocab, 1}, "outside the vocabulary");
+  const std::vector<BackendStep> twice = {{.sequence = 1, .tokens = {long_prompt.data(), 1}},
+                                          {.sequence = 1, .tokens = {long_prompt.data(), 1}}};
+  expect_refused(twice, "named twice");
+  // Fill the pool: 36 blocks are free; 9 sequences of 60 tokens take 4 each, the 10th does not fit.
+  for (SequenceId id = 10; id < 19; ++id) {
+    const BackendStep fill{.sequence = id, .tokens = long_prompt};
+    ASSERT_TRUE(gpu->forward({&fill, 1}).ok()) << id;
+  }
+  EXPECT_EQ(gpu->free_kv_blocks(), 0);
+  auto full = gpu->forward({&held, 1});  // sequence 1 grows to 120 tokens: 4 more blocks
+  ASSERT_FALSE(full.ok());
+  EXPECT_NE(full.error().message.find("KV cache is full"), std::string::npos)
+      << full.error().describe();
+  EXPECT_EQ(gpu->live_sequences(), 10u);
+  gpu->release(10);
+  EXPECT_TRUE(gpu->forward({&held, 1}).ok()) << "room again after a release";
+}
+
+TEST_F(CudaBackendTest, RefusesAModelThatDoesNotFitInTheBudget) {
+  auto backend = open_cuda_backend(dir_.path().string(), {.gpu_memory_fraction = 1e-9});
+  ASSERT_FALSE(backend.ok());
+  EXPECT_NE(backend.error().message.find("does not fit"), std::string::npos)
+      << backend.error().describe();
+}
+
+// Runs where there is no GPU (and skips where there is one): the backend must refuse cleanly.
+TEST(CudaBackendWithoutGpu, OpeningSaysThereIsNoDevice) {
+  if (no_gpu_reason().empty()) GTEST_SKIP() << "a CUDA device is present";
+  mlbench::testing::TempDir dir;
+  ASSERT_TRUE(write_random_model(dir.path(), *preset_config("tiny"), {.seed = 3}).ok());
+  auto backend = make_cuda_backend(dir.path().string(), {});
+  ASSERT_FALSE(backend.ok());
+  EXPECT_EQ(backend.error().code, ErrorCode::kNotFound) << backend.error().describe();
+  EXPECT_NE(backend.error().message.find("CUDA device"), std::string::npos)
+      << backend.error().describe();
+}
+
+}  // namespace
+}  // namespace mlbench::model

@@ -1,0 +1,123 @@
+#include "mlbench/model/cuda_memory_plan.h"
+
+#include <gtest/gtest.h>
+
+#include "mlbench/model/make_model.h"
+#include "mlbench/model/weights.h"
+
+namespace mlbench::model {
+namespace {
+
+constexpr std::uint64_t kGiB = 1ull << 30;
+
+LlamaConfig llama_8b() {
+  auto config = preset_config("llama-3.1-8b");
+  EXPECT_TRUE(config.ok());
+  return *config;
+}
+
+CudaMemoryRequest request_8b(std::uint64_t free_bytes, std::int64_t max_sequence_tokens) {
+  const LlamaConfig c = llama_8b();
+  return {.free_bytes = free_bytes,
+          .total_bytes = 141 * kGiB,
+          .gpu_memory_fraction = 0.9,
+          .weight_bytes = cuda_weight_bytes(c),
+          .scratch_bytes = cuda_scratch_layout(c, 1024, 16, max_sequence_tokens, 16, 2).bytes(),
+          .kv_bytes_per_token = kv_bytes_per_token(c, 4),
+          .block_tokens = 16,
+          .max_sequence_tokens = max_sequence_tokens};
+}
+
+// The planner's weight count against the tensor list the checkpoint loader checks: matrices in
+// bf16, the 1-D norm weights widened to fp32.
+TEST(CudaMemoryPlan, WeightBytesMatchTheCheckpointTensors) {
+  for (const char* preset : {"tiny", "small", "llama-3.1-8b"}) {
+    const LlamaConfig c = *preset_config(preset);
+    std::uint64_t expected = 0;
+    for (const TensorSpec& spec : expected_tensors(c, DType::kBF16)) {
+      std::uint64_t numel = 1;
+      for (std::int64_t d : spec.shape)
+        numel *= static_cast<std::uint64_t>(d);
+      expected += numel * (spec.shape.size() == 1 ? 4 : 2);
+    }
+    EXPECT_EQ(cuda_weight_bytes(c), expected) << preset;
+  }
+}
+
+TEST(CudaMemoryPlan, KvBytesPerTokenOfLlama8b) {
+  // 32 layers × (keys + values) × 8 kv heads × 128 dims × 4 bytes.
+  EXPECT_EQ(kv_bytes_per_token(llama_8b(), 4), 32u * 2 * 8 * 128 * 4);
+  EXPECT_EQ(kv_bytes_per_token(llama_8b(), 2), 32u * 2 * 8 * 128 * 2);
+}
+
+TEST(CudaMemoryPlan, PoolTakesWhatTheBudgetLeaves) {
+  const CudaMemoryRequest r = request_8b(140 * kGiB, 131072);
+  auto plan = plan_cuda_memory(r);
+  ASSERT_TRUE(plan.ok()) << plan.error().describe();
+  const auto budget = static_cast<std::uint64_t>(140.0 * 0.9 * static_cast<double>(kGiB));
+  EXPECT_EQ(plan->budget_bytes, budget);
+  EXPECT_EQ(plan->block_bytes, 16u * 262144);
+  const std::uint64_t left = budget - r.weight_bytes - r.scratch_bytes - r.reserve_bytes;
+  EXPECT_EQ(plan->num_blocks, static_cast<std::int64_t>(left / plan->block_bytes));
+  EXPECT_LE(plan->weight_bytes + plan->scratch_bytes + plan->reserve_bytes + plan->kv_pool_bytes(),
+            plan->budget_bytes);
+  EXPECT_GE(plan->cached_tokens(), 131072);
+}
+
+TEST(CudaMemoryPlan, RefusesWhenTheWeightsDoNotFit) {
+  auto plan = plan_cuda_memory(request_8b(16 * kGiB, 8192));  // 14.4 GiB budget < ~15 GiB
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(plan.error().message.find("does not fit"), std::string::npos) << plan.error().message;
+  EXPECT_NE(plan.error().message.find("--gpu-memory-fraction"), std::string::npos);
+  EXPECT_NE(plan.error().message.find("16.00 GiB free"), std::string::npos) << plan.error().message;
+  EXPECT_EQ(plan.error().where, "GPU 0");
+}
+
+TEST(CudaMemoryPlan, RefusesWhenNotOneLongestSequenceFits) {
+  // 131072 tokens of fp32 keys and values are 32 GiB: 40 GiB free leaves about 20 after weights.
+  auto plan = plan_cuda_memory(request_8b(40 * kGiB, 131072));
+  ASSERT_FALSE(plan.ok());
+  EXPECT_NE(plan.error().message.find("not even one 131072-token sequence"), std::string::npos)
+      << plan.error().message;
+  EXPECT_NE(plan.error().message.find("32.00 GiB"), std::string::npos) << plan.error().message;
+  EXPECT_NE(plan.error().message.find("--max-seq-len"), std::string::npos);
+  // A shorter longest sequence fits in the same memory.
+  EXPECT_TRUE(plan_cuda_memory(request_8b(40 * kGiB, 8192)).ok());
+}
+
+TEST(CudaMemoryPlan, CapsThePoolAndRefusesACapBelowOneSequence) {
+  CudaMemoryRequest r = request_8b(140 * kGiB, 1024);
+  r.max_blocks = 100;
+  auto plan = plan_cuda_memory(r);
+  ASSERT_TRUE(plan.ok()) << plan.error().describe();
+  EXPECT_EQ(plan->num_blocks, 100);
+  r.max_blocks = 63;  // 1024 tokens need 64 blocks of 16
+  EXPECT_FALSE(plan_cuda_memory(r).ok());
+}
+
+TEST(CudaMemoryPlan, RefusesAFractionOutsideZeroToOne) {
+  for (double fraction : {0.0, -0.5, 1.5}) {
+    CudaMemoryRequest r = request_8b(140 * kGiB, 1024);
+    r.gpu_memory_fraction = fraction;
+    auto plan = plan_cuda_memory(r);
+    ASSERT_FALSE(plan.ok()) << fraction;
+    EXPECT_NE(plan.error().message.find("--gpu-memory-fraction"), std::string::npos);
+  }
+}
+
+TEST(CudaMemoryPlan, ScratchCoversTheLmHeadAndTheBlockTables) {
+  const LlamaConfig c = llama_8b();
+  const CudaScratchLayout s = cuda_scratch_layout(c, 8, 4, 1000, 16, 2);
+  EXPECT_EQ(s.max_blocks_per_sequence, 63);  // ceil(1000 / 16)
+  // Eight rows of the widest projection are fewer floats than four rows of logits.
+  EXPECT_EQ(s.gemm_out_floats, 2u * 4 * 128256);
+  EXPECT_EQ(s.gemm_in_bf16, 2u * 8 * 14336);
+  EXPECT_EQ(s.meta_ints, 3u * 8 + 4 * (3 + 63));
+  const CudaScratchLayout one_part = cuda_scratch_layout(c, 8, 4, 1000, 16, 1);
+  EXPECT_EQ(one_part.gemm_out_floats * 2, s.gemm_out_floats);
+  EXPECT_LT(one_part.bytes(), s.bytes());
+}
+
+}  // namespace
+}  // namespace mlbench::model
