@@ -534,6 +534,7 @@ Result<void> CudaBackendImpl::enqueue_forward(std::int64_t n, std::int64_t steps
 Result<std::vector<std::int32_t>> CudaBackendImpl::run(std::span<const BackendStep> steps,
                                                        std::vector<float>* logits) {
   MLBENCH_CUDA_TRY(check(steps));
+  if (steps.empty()) return std::vector<std::int32_t>{};  // a kernel grid cannot be empty
   // Blocks for the new positions, all or nothing.
   std::int64_t needed = 0;
   for (const BackendStep& step : steps) {
