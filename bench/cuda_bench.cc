@@ -10,13 +10,16 @@
 //     Batch-1 decode tokens/s against the HBM bound (weight bytes ÷ G GB/s), prefill tokens/s
 //     against F dense bf16 TFLOP/s, and Offline tokens/s through the batching engine: R requests
 //     of P prompt tokens and D new tokens at batch B. Defaults are an H200's (4800 GB/s, 989
-//     TFLOP/s) and the 800/128 shape. Write the model first with
-//     `mlbench-runner make-model --preset llama-3.1-8b`.
+//     TFLOP/s) and the 800/128 shape.
+//
+//   MODEL_DIR may be preset:NAME (tiny, small, llama-3.1-8b): the random model make-model writes
+//   is then written to $TMPDIR/cuda_bench_NAME first, unless it is already there.
 
 #include <fmt/format.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +30,7 @@
 #include "mlbench/model/forward_cpu.h"
 #include "mlbench/model/generate.h"
 #include "mlbench/model/logit_compare.h"
+#include "mlbench/model/make_model.h"
 #include "mlbench/model/weights.h"
 
 namespace {
@@ -62,6 +66,18 @@ Options parse(int argc, char** argv) {
   Options o;
   o.mode = argv[1];
   o.model_dir = argv[2];
+  if (o.model_dir.starts_with("preset:")) {
+    const std::string preset = o.model_dir.substr(7);
+    auto config = preset_config(preset);
+    if (!config) die(config.error().describe());
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("cuda_bench_" + preset);
+    if (!std::filesystem::exists(dir / "model.safetensors")) {
+      fmt::print("writing the random {} model to {}\n", preset, dir.string());
+      if (auto ok = write_random_model(dir, *config, {}); !ok) die(ok.error().describe());
+    }
+    o.model_dir = dir.string();
+  }
   for (int i = 3; i + 1 < argc; i += 2) {
     const std::string_view flag = argv[i];
     const char* value = argv[i + 1];
