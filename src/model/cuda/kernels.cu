@@ -14,7 +14,8 @@ namespace mlbench::model::cuda {
 namespace {
 
 constexpr int kThreads = 256;
-constexpr int kAttentionWarps = 4;
+// Decode runs one block per (sequence, head), so each block needs many loads in flight.
+constexpr int kAttentionWarps = 16;
 constexpr int kMaxHeadDim = 256;  // the backend refuses larger heads at load
 constexpr int kDimsPerLane = kMaxHeadDim / 32;
 
