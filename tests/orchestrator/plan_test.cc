@@ -247,7 +247,7 @@ TEST(SmokeUserConf, WrittenFileGivesLoadGenTheSmokeCounts) {
   EXPECT_EQ(effective.min_query_count, 8u);
   EXPECT_EQ(effective.min_duration.count(), 0);
   EXPECT_EQ(effective.performance_sample_count, 8u);
-  EXPECT_DOUBLE_EQ(effective.target_qps, 2);
+  EXPECT_DOUBLE_EQ(effective.target_qps, 4);
   EXPECT_EQ(effective.server_ttft_latency, std::chrono::seconds(30));
   EXPECT_EQ(effective.server_tpot_latency, std::chrono::seconds(2));
   EXPECT_EQ(effective.max_async_queries, 3u);

@@ -27,7 +27,7 @@ struct SmokeLimits {
   int max_output_tokens = 16;  // enough for TTFT and TPOT to mean something
   // Server and SingleStream targets that the tiny model on a CPU meets, so that their latency
   // conditions report a real verdict rather than failing on the MLPerf 8B targets.
-  double server_target_qps = 2;
+  double server_target_qps = 4;  // the Server run lasts samples / target_qps at least
   int server_ttft_latency_ms = 30'000;
   int server_tpot_latency_ms = 2'000;
   int single_stream_target_latency_ms = 2'000;
