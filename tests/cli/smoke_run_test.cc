@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "cli/tiny_cpu_model.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
 
@@ -34,24 +35,13 @@ constexpr std::string_view kLongUserConf =
 
 class SmokeRun : public ::testing::Test {
  protected:
-  // A tiny random model and a cnn_eval.json of short prompts (below the model's special
-  // tokens, 496 and up), so that a smoke run takes about a second even under the sanitizers.
+  // A tiny random model and a cnn_eval.json of short prompts, so that a smoke run takes about
+  // a second even under the sanitizers.
   static void SetUpTestSuite() {
     dir_ = new testing::TempDir();
-    const auto made =
-        testing::run_process({testing::binary_path("mlbench-runner"), "make-model", "--preset",
-                              "tiny", "--seed", "1", "--out", (dir_->path() / "model").string()});
+    const auto made = testing::make_tiny_model(dir_->path() / "model");
     ASSERT_EQ(made.exit_code, 0) << made.err;
-    json records = json::array();
-    for (int i = 0; i < 24; ++i) {
-      std::vector<int> tokens = {496};
-      for (int t = 0; t < 6 + i % 11; ++t)
-        tokens.push_back((i * 53 + t * 29 + 7) % 496);
-      records.push_back({{"input", fmt::format("article {}", i)},
-                         {"tok_input", tokens},
-                         {"output", fmt::format("summary {}", i)}});
-    }
-    dir_->write("cnn_eval.json", records.dump());
+    dir_->write("cnn_eval.json", testing::short_prompt_records(24).dump());
     dir_->write("user.conf", std::string(kLongUserConf));
     dir_->write("config.yaml", config_text("model"));
     // A model directory that is not there: the node fails, whatever --smoke says.

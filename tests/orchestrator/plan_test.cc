@@ -10,6 +10,7 @@
 namespace mlbench::orchestrator {
 namespace {
 
+namespace fs = std::filesystem;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -211,6 +212,21 @@ TEST(PlanRun, SmokeOnARemoteNodeReadsTheUploadedCopy) {
             "/var/tmp/mlbench/RUN/user.conf");
 }
 
+// Plans a smoke run, writes its user.conf and reads it with our LoadGen as the runner does, for
+// the 8 samples the runner loads.
+Result<loadgen::LoadedSettings> smoke_settings(const config::Config& config,
+                                               config::Scenario scenario,
+                                               loadgen::Scenario loadgen_scenario) {
+  auto plan = plan_run(config, smoke_request(scenario), "RUN");
+  if (!plan) return plan.failure();
+  if (auto written = write_smoke_user_conf(*plan); !written) return written.failure();
+  const loadgen::SettingsRequest request{.model = config.model.name,
+                                         .scenario = loadgen_scenario,
+                                         .mode = std::nullopt,
+                                         .qsl = {.total = 8, .performance = 8}};
+  return loadgen::load_settings_from_file(request, plan->user_conf);
+}
+
 TEST(SmokeUserConf, KeepsTheUsersTextAndAppendsTheOverrides) {
   const SmokePlan smoke{
       .base_user_conf = "u.conf",
@@ -232,17 +248,9 @@ TEST(SmokeUserConf, WrittenFileGivesLoadGenTheSmokeCounts) {
                                      "*.Server.max_async_queries = 3\n");
   auto config = local_cpu_config(base);
   config.report.out_dir = (dir.path() / "runs").string();
-  auto plan = plan_run(config, smoke_request(config::Scenario::kServer), "RUN");
-  ASSERT_TRUE(plan.ok());
-  ASSERT_TRUE(write_smoke_user_conf(*plan).ok());
-  EXPECT_EQ(plan->user_conf, (dir.path() / "runs/RUN/smoke.user.conf").string());
-
-  const loadgen::SettingsRequest settings_request{.model = "llama3_1-8b",
-                                                  .scenario = loadgen::Scenario::kServer,
-                                                  .mode = std::nullopt,
-                                                  .qsl = {.total = 8, .performance = 8}};
-  auto loaded = loadgen::load_settings_from_file(settings_request, plan->user_conf);
+  auto loaded = smoke_settings(config, config::Scenario::kServer, loadgen::Scenario::kServer);
   ASSERT_TRUE(loaded.ok()) << loaded.error().describe();
+  EXPECT_TRUE(fs::exists(dir.path() / "runs/RUN/smoke.user.conf"));
   const loadgen::EffectiveSettings& effective = loaded->effective;
   EXPECT_EQ(effective.min_query_count, 8u);
   EXPECT_EQ(effective.min_duration.count(), 0);
@@ -257,14 +265,8 @@ TEST(SmokeUserConf, SingleStreamRunsOnePermutationOfTheLoadedSamples) {
   testing::TempDir dir;
   auto config = local_cpu_config("");
   config.report.out_dir = (dir.path() / "runs").string();
-  auto plan = plan_run(config, smoke_request(config::Scenario::kSingleStream), "RUN");
-  ASSERT_TRUE(plan.ok());
-  ASSERT_TRUE(write_smoke_user_conf(*plan).ok());
-  const loadgen::SettingsRequest settings_request{.model = "llama3_1-8b",
-                                                  .scenario = loadgen::Scenario::kSingleStream,
-                                                  .mode = std::nullopt,
-                                                  .qsl = {.total = 8, .performance = 8}};
-  auto loaded = loadgen::load_settings_from_file(settings_request, plan->user_conf);
+  auto loaded =
+      smoke_settings(config, config::Scenario::kSingleStream, loadgen::Scenario::kSingleStream);
   ASSERT_TRUE(loaded.ok()) << loaded.error().describe();
   EXPECT_EQ(loaded->effective.min_query_count, 8u);
 }
