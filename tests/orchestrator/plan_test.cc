@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "mlbench/loadgen/load_settings.h"
+#include "mlbench/orchestrator/execute_run.h"
 
 #include "support/temp_dir.h"
 
@@ -225,6 +226,22 @@ Result<loadgen::LoadedSettings> smoke_settings(const config::Config& config,
                                          .mode = std::nullopt,
                                          .qsl = {.total = 8, .performance = 8}};
   return loadgen::load_settings_from_file(request, plan->user_conf);
+}
+
+// What execute_run uploads is what the runner is told to read.
+TEST(PlanRun, SmokeUploadsTheSmokeUserConfWhereTheRemoteRunnerReadsIt) {
+  RunRequest request;
+  request.smoke = true;
+  const config::Config config = two_node_ssh_cluster();
+  auto plan = plan_run(config, request, "RUN");
+  ASSERT_TRUE(plan.ok());
+  const std::vector<NodeJob> jobs = make_jobs(config_for_run(config, *plan), *plan);
+  ASSERT_EQ(jobs.size(), 2u);
+  const std::string remote = flag_value(jobs[0].plan.runner_argv, "--user-conf");
+  EXPECT_THAT(jobs[0].uploads,
+              Contains(std::pair<std::string, std::string>("runs/RUN/smoke.user.conf", remote)));
+  EXPECT_THAT(jobs[0].uploads,
+              Not(Contains(std::pair<std::string, std::string>("/home/me/user.conf", remote))));
 }
 
 TEST(SmokeUserConf, KeepsTheUsersTextAndAppendsTheOverrides) {

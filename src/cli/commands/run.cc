@@ -109,9 +109,7 @@ ExitCode run(const RunOptions& options) {
   if (auto written = orchestrator::write_smoke_user_conf(*plan); !written) {
     return report_error(written.error());
   }
-  // execute_run uploads benchmark.user_conf to remote nodes: for a smoke run that must be the
-  // smoke user.conf the plan gives every runner.
-  config.benchmark.user_conf = plan->user_conf;
+  config = orchestrator::config_for_run(config, *plan);
   // Before any thread starts, so that SIGINT/SIGTERM reach only the watcher.
   InterruptWatcher interrupt;
   const std::unique_ptr<transport::Launcher> launcher =
