@@ -24,7 +24,8 @@ json optional_time(const std::optional<std::chrono::system_clock::time_point>& t
   return time ? json(iso_utc(*time)) : json(nullptr);
 }
 
-// user.conf is a handful of lines and decides the run's settings: kept verbatim.
+// user.conf is a handful of lines and decides the run's settings: kept verbatim (for a smoke
+// run, the smoke user.conf the runners were given).
 json user_conf_record(const std::string& path) {
   if (path.empty()) return nullptr;
   std::ifstream in(path);
@@ -33,7 +34,7 @@ json user_conf_record(const std::string& path) {
   return {{"path", path}, {"text", in ? text.str() : std::string()}};
 }
 
-json settings_record(const config::Config& config) {
+json settings_record(const config::Config& config, const RunPlan& plan) {
   const config::SshSettings& ssh = config.cluster.ssh;
   return {
       {"max_parallel", ssh.max_parallel},
@@ -47,9 +48,29 @@ json settings_record(const config::Config& config) {
       {"heartbeat_timeout_s", config.cluster.heartbeat_timeout_s},
       {"kill_grace_s", config.cluster.kill_grace_s},
       {"model", config.model.name},
-      {"max_output_tokens", config.benchmark.max_output_tokens},
+      {"max_output_tokens", plan.max_output_tokens},
+      {"max_samples", plan.max_samples ? json(*plan.max_samples) : json(nullptr)},
+  };
+}
+
+// What `--smoke` changed, beside the config it changed it from, so that a reader of run.json
+// sees why the figures are not a result.
+json smoke_record(const config::Config& config, const RunPlan& plan) {
+  if (!plan.smoke) return nullptr;
+  json overrides = json::object();
+  for (const ConfOverride& override : plan.smoke->overrides)
+    overrides[override.key] = override.value;
+  const auto& max_samples = config.dataset.max_samples;
+  return {
+      {"user_conf", plan.user_conf},
+      {"base_user_conf",
+       plan.smoke->base_user_conf.empty() ? json(nullptr) : json(plan.smoke->base_user_conf)},
+      {"user_conf_overrides", std::move(overrides)},
       {"max_samples",
-       config.dataset.max_samples ? json(*config.dataset.max_samples) : json(nullptr)},
+       {{"config", max_samples ? json(*max_samples) : json(nullptr)},
+        {"smoke", plan.max_samples ? json(*plan.max_samples) : json(nullptr)}}},
+      {"max_output_tokens",
+       {{"config", config.benchmark.max_output_tokens}, {"smoke", plan.max_output_tokens}}},
   };
 }
 
@@ -98,11 +119,14 @@ json run_record(const config::Config& config, const RunPlan& plan, const RunTime
       {"started_utc", iso_utc(times.started)},
       {"ended_utc", optional_time(times.ended)},
       {"interrupted", end ? json(end->interrupted) : json(nullptr)},
-      {"exit_code", end ? json(to_int(end->exit_code)) : json(nullptr)},
+      {"exit_code",
+       end ? json(to_int(smoke_adjusted_exit_code(plan, end->exit_code))) : json(nullptr)},
+      {"smoke", plan.smoke.has_value()},
+      {"smoke_settings", smoke_record(config, plan)},
       {"versions", {{"mlbench", version()}, {"commit", git_commit()}}},
       {"controller_host", controller_host()},
-      {"settings", settings_record(config)},
-      {"user_conf", user_conf_record(config.benchmark.user_conf)},
+      {"settings", settings_record(config, plan)},
+      {"user_conf", user_conf_record(plan.user_conf)},
       {"config", config::to_json(config)},
       {"nodes", std::move(nodes)},
   };

@@ -88,6 +88,28 @@ std::string figure_text(double value) {
   return fmt::format("{:.6g}", value);
 }
 
+// A smoke run cuts counts, durations and output tokens (docs/ci.md): against a full run its
+// figures differ by design; against another smoke run they are comparable but noisy.
+void note_smoke_runs(Comparison& comparison, const RunReport& base, const RunReport& current) {
+  if (base.run.smoke && current.run.smoke) {
+    comparison.notes.push_back(
+        "both runs are smoke runs: a few queries each, so their figures are noisy and are not "
+        "valid MLPerf results; give --max-regression room for that");
+  } else if (base.run.smoke != current.run.smoke) {
+    comparison.warnings.push_back(fmt::format(
+        "the {} run is a smoke run and the {} run is not: a smoke run cuts counts, durations "
+        "and output tokens, so the deltas compare unlike runs; compare smoke with smoke",
+        base.run.smoke ? "base" : "new", base.run.smoke ? "new" : "base"));
+  }
+}
+
+// Why the gate fails, one line per figure beyond the threshold, for a CI log.
+std::string regression_reason(const MetricDelta& d, double max_regression_pct) {
+  return fmt::format("{} {}: {} -> {} is {:.2f} % {} (limit {:g} %)", d.scope, d.metric,
+                     figure_text(d.base), figure_text(d.current), std::fabs(*d.delta_pct),
+                     d.higher_is_better ? "lower" : "higher", max_regression_pct);
+}
+
 bool same_name(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
     return std::tolower(static_cast<unsigned char>(x)) ==
@@ -131,6 +153,7 @@ Result<Comparison> compare_runs(const RunReport& base, const RunReport& current,
   comparison.base_id = base.run.id;
   comparison.current_id = current.run.id;
   comparison.max_regression_pct = max_regression_pct;
+  note_smoke_runs(comparison, base, current);
   add(comparison, "cluster", "tokens/s", true, base.aggregate.tokens_per_second,
       current.aggregate.tokens_per_second);
   add(comparison, "cluster", "samples/s", true, base.aggregate.samples_per_second,
@@ -165,8 +188,18 @@ std::string render_comparison(const Comparison& comparison) {
                        figure_text(d.base), figure_text(d.current), delta,
                        d.regression ? "REGRESSION" : "");
   }
+  if (comparison.regressed() || !comparison.warnings.empty() || !comparison.notes.empty()) {
+    out += "\n";
+  }
+  for (const MetricDelta& d : comparison.deltas) {
+    if (d.regression) {
+      out += fmt::format("REGRESSION: {}\n", regression_reason(d, comparison.max_regression_pct));
+    }
+  }
   for (const std::string& regression : comparison.regressions)
     out += fmt::format("REGRESSION: {}\n", regression);
+  for (const std::string& warning : comparison.warnings)
+    out += fmt::format("warning: {}\n", warning);
   for (const std::string& note : comparison.notes)
     out += fmt::format("note: {}\n", note);
   const size_t flagged =

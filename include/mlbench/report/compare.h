@@ -27,8 +27,11 @@ struct Comparison {
   double max_regression_pct = 5;
   std::vector<MetricDelta> deltas;
   // Changes that are regressions whatever the threshold (VALID -> INVALID, ok -> failed, a
-  // node gone), and notes (a node only in one run).
+  // node gone); warnings that the runs do not measure the same thing (a smoke run against a
+  // full one), which do not fail the gate but say why its deltas may mislead; and notes (a
+  // node only in one run, both runs smoke runs).
   std::vector<std::string> regressions;
+  std::vector<std::string> warnings;
   std::vector<std::string> notes;
 
   bool regressed() const;
