@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "orchestrator/node_home.h"
 #include "support/sshd_fixture.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
@@ -288,6 +289,15 @@ TEST_F(NodeSetupTest, NeverLeavesAMissingRunnerMissingAndFailsTheNode) {
                                " on the node is missing"));
   EXPECT_THAT(error, HasSubstr("set runner.upload: if_needed"));
   EXPECT_FALSE(fs::exists(jw2_home() / "bin" / "mlbench-runner"));
+}
+
+TEST(Rehome, OnlyALeadingTildeSlashIsTheNodeHome) {
+  EXPECT_EQ(detail::rehome("~/work", "/home/jw"), "/home/jw/work");
+  EXPECT_EQ(detail::rehome("~/work", "/home/jw/"), "/home/jw/work");
+  EXPECT_EQ(detail::rehome("~/work", "/"), "/work");
+  EXPECT_EQ(detail::rehome("/abs/~/x", "/home/jw"), "/abs/~/x");
+  EXPECT_EQ(detail::rehome("~jw/x", "/home/jw"), "~jw/x");
+  EXPECT_EQ(detail::rehome("--out", "/home/jw"), "--out");
 }
 
 }  // namespace
