@@ -11,35 +11,20 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "orchestrator/cluster_fixture.h"
 #include "orchestrator/node_home.h"
-#include "support/sshd_fixture.h"
-#include "support/subprocess.h"
-#include "support/temp_dir.h"
 
 namespace mlbench::orchestrator {
 namespace {
 
-namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-// Offline, 200 samples of the default sim: a few seconds, and a VALID result.
-constexpr const char* kUserConf =
-    "*.Offline.min_duration = 1000\n"
-    "*.Offline.min_query_count = 200\n"
-    "*.Offline.target_qps = 50\n"
-    "*.Offline.performance_sample_count_override = 200\n";
-
-std::string yaml_quoted(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
-class NodeSetupTest : public ::testing::Test {
+// The run-directory helpers of ClusterTest, with a cluster of its own: the sshds are started by
+// each test (with the sshd_config lines it needs) and reached only through ~/.ssh/config.
+class NodeSetupTest : public ClusterTest {
  protected:
+  void SetUp() override {}
+
   // jw2's sshd gives its sessions HOME=<tmp>/jw2-home; jw3's gets `jw3_config` (sshd_config
   // lines), by default HOME=<tmp>/jw3-home.
   bool start_cluster(std::string jw3_config = {}) {
@@ -92,12 +77,12 @@ class NodeSetupTest : public ::testing::Test {
         "  - {name: jw3, host: jw3}\n"
         "runner:\n"
         "  path: " +
-            yaml_quoted(runner_path_) +
+            quoted(runner_path_) +
             "\n"
             "  backend: sim\n"
             "  workdir: " +
-            yaml_quoted(workdir_) + "\n  upload: " + upload_ +
-            (local_runner_.empty() ? "" : "\n  local_path: " + yaml_quoted(local_runner_)) +
+            quoted(workdir_) + "\n  upload: " + upload_ +
+            (local_runner_.empty() ? "" : "\n  local_path: " + quoted(local_runner_)) +
             "\n"
             "benchmark: {scenario: offline, user_conf: user.conf}\n"
             "report: {out_dir: runs}\n");
@@ -115,20 +100,8 @@ class NodeSetupTest : public ::testing::Test {
     return testing::run_process(argv, options);
   }
 
-  fs::path run_dir() const {
-    const fs::path runs = dir_.path() / "runs";
-    if (!fs::is_directory(runs)) return {};
-    for (const auto& entry : fs::directory_iterator(runs))
-      return entry.path();
-    return {};
-  }
-  nlohmann::json node_json(const std::string& node) const {
-    const fs::path path = run_dir() / "nodes" / node / "node.json";
-    if (!fs::exists(path)) return nullptr;
-    return nlohmann::json::parse(testing::read_file(path));
-  }
   std::string runner_log(const std::string& node) const {
-    const fs::path path = run_dir() / "nodes" / node / "runner.log";
+    const fs::path path = node_dir(node) / "runner.log";
     return fs::exists(path) ? testing::read_file(path) : std::string();
   }
   // The node's entry in report.json.
@@ -144,7 +117,7 @@ class NodeSetupTest : public ::testing::Test {
     const nlohmann::json outcome = node_json(node);
     ASSERT_TRUE(outcome.is_object()) << node << ": no node.json";
     EXPECT_EQ(outcome.at("status"), "ok") << node << ": " << outcome.dump();
-    EXPECT_THAT(testing::read_file(run_dir() / "nodes" / node / "mlperf_log_summary.txt"),
+    EXPECT_THAT(testing::read_file(node_dir(node) / "mlperf_log_summary.txt"),
                 HasSubstr("Result is : VALID"));
   }
 
@@ -155,9 +128,6 @@ class NodeSetupTest : public ::testing::Test {
     return server.address() + ":" + std::to_string(server.port());
   }
 
-  testing::TempDir dir_;
-  std::unique_ptr<testing::SshdServer> jw2_;
-  std::unique_ptr<testing::SshdServer> jw3_;
   std::string why_not_;
   std::string runner_path_ = testing::binary_path("mlbench-runner");
   std::string workdir_ = (dir_.path() / "node-work").string();
