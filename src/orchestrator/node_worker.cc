@@ -74,7 +74,15 @@ class NodeWorker {
     Session session = connect();
     if (!session) return facts_;
     if (!session->address().empty()) host_label_ = session->address();
-    if (!set_up(*session) || !prepare(*session)) return facts_;
+    if (!set_up(*session)) {
+      // Ctrl-C during the checks is an interruption, not a broken node.
+      if (cancelled(options_)) {
+        facts_.prepare_error.reset();
+        facts_.stopped_before_run = true;
+      }
+      return facts_;
+    }
+    if (!prepare(*session)) return facts_;
     if (cancelled(options_)) {
       facts_.stopped_before_run = true;
       return facts_;

@@ -81,7 +81,9 @@ class NodeChecker {
         found->present
             ? fmt::format("runner version {} differs from mlbench {}", found->version, version())
             : fmt::format("{}: {}", path, found->problem);
-    if (config_.runner.upload == config::RunnerUpload::kNever) {
+    // Only a run over SSH uploads; a local runner is the one beside mlbench or on PATH.
+    if (config_.runner.upload == config::RunnerUpload::kNever ||
+        config_.cluster.launcher == config::LauncherKind::kLocal) {
       return make_check("runner", false, value,
                         fmt::format("{}; install the same version on the node, or set "
                                     "runner.upload: if_needed",

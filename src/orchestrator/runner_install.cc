@@ -168,6 +168,10 @@ Result<std::string> ensure_runner(transport::NodeSession& session, const std::st
   Result<RunnerFound> found = find_runner(session, path, cancel);
   if (!found) return found.failure();
   if (found->matches_controller()) return std::string();
+  // A check cut short by Ctrl-C found nothing out; uploading now would hold up the stop.
+  if (cancel != nullptr && cancel->load()) {
+    return fail(ErrorCode::kInterrupted, "interrupted while checking the runner", "runner.path");
+  }
   if (setup.upload == config::RunnerUpload::kNever) {
     return fail(ErrorCode::kConfig,
                 fmt::format("the runner at {} on the node is {}; this controller needs "
