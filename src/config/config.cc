@@ -1,5 +1,7 @@
 #include "mlbench/config/config.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -57,6 +59,10 @@ constexpr std::array<std::pair<std::string_view, HostKeyPolicy>, 2> kHostKeyPoli
     {"strict", HostKeyPolicy::kStrict},
     {"accept-new", HostKeyPolicy::kAcceptNew},
 }};
+constexpr std::array<std::pair<std::string_view, RunnerUpload>, 2> kRunnerUploads{{
+    {"never", RunnerUpload::kNever},
+    {"if_needed", RunnerUpload::kIfNeeded},
+}};
 
 }  // namespace
 
@@ -75,6 +81,9 @@ std::string_view to_string(Mode mode) {
 std::string_view to_string(HostKeyPolicy policy) {
   return name_of(kHostKeyPolicies, policy);
 }
+std::string_view to_string(RunnerUpload upload) {
+  return name_of(kRunnerUploads, upload);
+}
 
 std::optional<LauncherKind> parse_launcher(std::string_view text) {
   return lookup(kLaunchers, text);
@@ -91,6 +100,9 @@ std::optional<Mode> parse_mode(std::string_view text) {
 std::optional<HostKeyPolicy> parse_host_key_policy(std::string_view text) {
   return lookup(kHostKeyPolicies, text);
 }
+std::optional<RunnerUpload> parse_runner_upload(std::string_view text) {
+  return lookup(kRunnerUploads, text);
+}
 
 std::vector<std::string> node_names(const Config& config) {
   std::vector<std::string> names;
@@ -98,6 +110,13 @@ std::vector<std::string> node_names(const Config& config) {
   for (const auto& node : config.nodes)
     names.push_back(node.name);
   return names;
+}
+
+std::string configured_address(const Node& node) {
+  if (node.port == 0) return node.host;
+  // IPv6 literals are bracketed so the port stays readable.
+  if (node.host.find(':') != std::string::npos) return fmt::format("[{}]:{}", node.host, node.port);
+  return fmt::format("{}:{}", node.host, node.port);
 }
 
 }  // namespace mlbench::config

@@ -22,6 +22,8 @@ std::vector<PathField> controller_paths(Config& config) {
   return {
       {"cluster.ssh.identity_file", &config.cluster.ssh.identity_file},
       {"cluster.ssh.known_hosts_file", &config.cluster.ssh.known_hosts_file},
+      {"cluster.ssh.config_file", &config.cluster.ssh.config_file},
+      {"runner.local_path", &config.runner.local_path},
       {"benchmark.user_conf", &config.benchmark.user_conf},
       {"report.out_dir", &config.report.out_dir},
   };
@@ -54,23 +56,32 @@ void resolve_here(LoadContext& context, const PathField& field) {
   *field.value = resolve_against(std::get<std::string>(expanded), context.base_dir);
 }
 
-// The node resolves nothing for us: its home and working directory are unknown here.
+// The node's working directory is unknown here, so a relative path could mean anything; its
+// home is asked for after connecting, so `~/` stays as written until then.
 void require_absolute_on_node(LoadContext& context, const PathField& field) {
   if (needs_no_change(context, field)) return;
   const std::string& path = *field.value;
+  if (is_absolute_path(path) || path.starts_with("~/")) return;
   const bool has_home = starts_with_home(path);
-  if (is_absolute_path(path)) return;
   if (field.is_program && is_bare_program_name(path) && !has_home) return;
   const std::string problem =
       field.is_program
           ? fmt::format("must be an absolute path or a bare program name, got '{}'", path)
           : fmt::format("must be an absolute path on the node, got '{}'", path);
-  std::string fix = has_home           ? "write the full path; '~' is not expanded for launcher ssh"
-                    : field.is_program ? "write the full path on the node, or a bare name such as "
-                                         "mlbench-runner to use the node's PATH"
-                                       : "write the full path as seen on the node";
+  std::string fix = has_home ? "write ~/... for the node user's home directory, or the full path"
+                    : field.is_program ? "write the full path on the node (or ~/...), or a bare "
+                                         "name such as mlbench-runner to use the node's PATH"
+                                       : "write the full path as seen on the node, or ~/... "
+                                         "under the node user's home";
   context.reject(context.source_map.value(field.key_path), field.key_path,
                  {problem, std::move(fix)});
+}
+
+// Without HOME the default ~/.ssh/config means no file; written by the user, it is an error.
+void drop_unresolvable_ssh_config(LoadContext& context, Config& config) {
+  if (context.env.home.empty() && !context.source_map.written("cluster.ssh.config_file")) {
+    config.cluster.ssh.config_file.clear();
+  }
 }
 
 bool file_exists(const LoadEnvironment& env, const std::string& path) {
@@ -91,6 +102,7 @@ void check_user_conf_exists(LoadContext& context, const Config& config) {
 }  // namespace
 
 void resolve_paths(LoadContext& context, Config& config) {
+  drop_unresolvable_ssh_config(context, config);
   for (const PathField& field : controller_paths(config))
     resolve_here(context, field);
   check_user_conf_exists(context, config);

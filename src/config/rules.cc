@@ -28,12 +28,6 @@ std::string lowercase(std::string text) {
   return text;
 }
 
-std::string address_of(const Node& node) {
-  // IPv6 literals are bracketed so the port stays readable.
-  if (node.host.find(':') != std::string::npos) return fmt::format("[{}]:{}", node.host, node.port);
-  return fmt::format("{}:{}", node.host, node.port);
-}
-
 void check_unique_name(LoadContext& context, const std::string& name_path, const std::string& name,
                        std::map<std::string, std::string>& first_path_by_name) {
   if (name.empty() || !context.source_map.usable(name_path)) return;
@@ -52,7 +46,10 @@ void check_unique_address(LoadContext& context, const std::string& node_path, co
   const SourceMap& map = context.source_map;
   if (node.host.empty() || !map.usable(host_path)) return;
   if (map.rejected.contains(child_path(node_path, "port"))) return;
-  const std::string address = address_of(node);
+  // A node that leaves the port out and one that writes 22 reach the same sshd.
+  Node reached = node;
+  if (reached.port == 0) reached.port = 22;
+  const std::string address = configured_address(reached);
   const auto [first, inserted] = first_host_path_by_address.emplace(lowercase(address), host_path);
   if (inserted) return;
   context.diagnostics.add(map.value(host_path), host_path,

@@ -67,45 +67,48 @@ std::optional<LauncherKind> read_launcher(LoadContext& context, const YAML::Node
 
 void read_ssh(LoadContext& context, const YAML::Node& node, const std::string& path,
               SshSettings& ssh) {
-  read_fields(context, node, path,
-              {
-                  {"user", [&](auto& value,
-                               auto& at) { store(ssh.user, read_string(context, value, at)); }},
-                  {"identity_file",
-                   [&](auto& value, auto& at) {
-                     store(ssh.identity_file, read_string(context, value, at));
-                   }},
-                  {"known_hosts_file",
-                   [&](auto& value, auto& at) {
-                     store(ssh.known_hosts_file, read_string(context, value, at));
-                   }},
-                  {"host_key_policy",
-                   [&](auto& value, auto& at) {
-                     store(ssh.host_key_policy,
-                           read_choice(context, value, at, "host key policy",
-                                       {"strict", "accept-new"}, parse_host_key_policy));
-                   }},
-                  {"connect_timeout_s",
-                   [&](auto& value, auto& at) {
-                     store(ssh.connect_timeout_s, read_int(context, value, at, {1, 3600}));
-                   }},
-                  {"keepalive_s",
-                   [&](auto& value, auto& at) {
-                     store(ssh.keepalive_s, read_int(context, value, at, {0, 3600}));
-                   }},
-                  {"max_parallel",
-                   [&](auto& value, auto& at) {
-                     store(ssh.max_parallel, read_int(context, value, at, {1, 4096}));
-                   }},
-                  {"connect_retries",
-                   [&](auto& value, auto& at) {
-                     store(ssh.connect_retries, read_int(context, value, at, {0, 100}));
-                   }},
-                  {"retry_backoff_ms",
-                   [&](auto& value, auto& at) {
-                     store(ssh.retry_backoff_ms, read_int(context, value, at, {0, 600000}));
-                   }},
-              });
+  read_fields(
+      context, node, path,
+      {
+          {"user",
+           [&](auto& value, auto& at) { store(ssh.user, read_string(context, value, at)); }},
+          {"identity_file",
+           [&](auto& value, auto& at) {
+             store(ssh.identity_file, read_string(context, value, at));
+           }},
+          {"known_hosts_file",
+           [&](auto& value, auto& at) {
+             store(ssh.known_hosts_file, read_string(context, value, at));
+           }},
+          {"config_file",
+           [&](auto& value, auto& at) { store(ssh.config_file, read_string(context, value, at)); }},
+          {"host_key_policy",
+           [&](auto& value, auto& at) {
+             store(ssh.host_key_policy,
+                   read_choice(context, value, at, "host key policy", {"strict", "accept-new"},
+                               parse_host_key_policy));
+           }},
+          {"connect_timeout_s",
+           [&](auto& value, auto& at) {
+             store(ssh.connect_timeout_s, read_int(context, value, at, {1, 3600}));
+           }},
+          {"keepalive_s",
+           [&](auto& value, auto& at) {
+             store(ssh.keepalive_s, read_int(context, value, at, {0, 3600}));
+           }},
+          {"max_parallel",
+           [&](auto& value, auto& at) {
+             store(ssh.max_parallel, read_int(context, value, at, {1, 4096}));
+           }},
+          {"connect_retries",
+           [&](auto& value, auto& at) {
+             store(ssh.connect_retries, read_int(context, value, at, {0, 100}));
+           }},
+          {"retry_backoff_ms",
+           [&](auto& value, auto& at) {
+             store(ssh.retry_backoff_ms, read_int(context, value, at, {0, 600000}));
+           }},
+      });
 }
 
 void read_cluster(LoadContext& context, const YAML::Node& node, const std::string& path,
@@ -218,6 +221,15 @@ void read_runner(LoadContext& context, const YAML::Node& node, const std::string
            }},
           {"workdir",
            [&](auto& value, auto& at) { store(runner.workdir, read_string(context, value, at)); }},
+          {"upload",
+           [&](auto& value, auto& at) {
+             store(runner.upload, read_choice(context, value, at, "runner upload",
+                                              {"never", "if_needed"}, parse_runner_upload));
+           }},
+          {"local_path",
+           [&](auto& value, auto& at) {
+             store(runner.local_path, read_string(context, value, at));
+           }},
       });
 }
 

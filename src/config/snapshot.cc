@@ -36,7 +36,7 @@ json to_json(const Config& config) {
   for (const Node& node : config.nodes) {
     nodes.push_back({{"name", node.name},
                      {"host", node.host},
-                     {"port", node.port},
+                     {"port", node.port == 0 ? json(nullptr) : json(node.port)},
                      {"user", node.user},
                      {"gpus", node.gpus}});
   }
@@ -48,6 +48,7 @@ json to_json(const Config& config) {
          {{"user", ssh.user},
           {"identity_file", ssh.identity_file},
           {"known_hosts_file", ssh.known_hosts_file},
+          {"config_file", ssh.config_file},
           {"host_key_policy", to_string(ssh.host_key_policy)},
           {"connect_timeout_s", ssh.connect_timeout_s},
           {"keepalive_s", ssh.keepalive_s},
@@ -62,7 +63,9 @@ json to_json(const Config& config) {
       {"runner",
        {{"path", config.runner.path},
         {"backend", to_string(config.runner.backend)},
-        {"workdir", config.runner.workdir}}},
+        {"workdir", config.runner.workdir},
+        {"upload", to_string(config.runner.upload)},
+        {"local_path", config.runner.local_path}}},
       {"model", {{"name", config.model.name}, {"path", config.model.path}}},
       {"dataset",
        {{"path", config.dataset.path},

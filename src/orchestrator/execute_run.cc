@@ -12,6 +12,8 @@
 #include "mlbench/transport/local_launcher.h"
 #include "mlbench/transport/ssh_launcher.h"
 
+#include "orchestrator/runner_install.h"
+
 namespace mlbench::orchestrator {
 namespace {
 
@@ -47,6 +49,7 @@ transport::Endpoint endpoint_for(const config::Config& config, const config::Nod
   endpoint.user = node.user.empty() ? ssh.user : node.user;
   endpoint.identity_file = ssh.identity_file;
   endpoint.known_hosts_file = ssh.known_hosts_file;
+  endpoint.ssh_config_file = ssh.config_file;
   endpoint.accept_new_host_keys = ssh.host_key_policy == config::HostKeyPolicy::kAcceptNew;
   endpoint.connect_timeout = seconds(ssh.connect_timeout_s);
   endpoint.keepalive_interval = seconds(ssh.keepalive_s);
@@ -80,7 +83,8 @@ std::vector<NodeJob> make_jobs(const config::Config& config, const RunPlan& plan
     job.plan = node;
     job.endpoint = endpoint_for(config, node.node);
     job.remote = remote;
-    job.host_label = remote ? fmt::format("{}:{}", node.node.host, node.node.port) : "local";
+    // The worker replaces it with the address really used once connected.
+    job.host_label = remote ? config::configured_address(node.node) : "local";
     if (remote) {
       job.remote_run_dir = remote_run_dir.string();
       // The same names plan.cc gives the runner (--user-conf).
@@ -121,7 +125,8 @@ Result<RunSummary> execute_run(const config::Config& config, const RunPlan& plan
   };
   const std::vector<NodeJob> jobs = make_jobs(config, plan);
   RunSummary summary;
-  summary.nodes = run_nodes(launcher, jobs, fanout_options(config, cancel), board, tick);
+  detail::RunnerSetupLauncher with_setup(launcher, detail::runner_setup(config));
+  summary.nodes = run_nodes(with_setup, jobs, fanout_options(config, cancel), board, tick);
   if (display) display->finish(board.snapshot());
   summary.interrupted = cancel != nullptr && cancel->load();
   summary.exit_code = run_exit_code(summary.nodes, summary.interrupted);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "mlbench/orchestrator/connect.h"
@@ -11,6 +12,8 @@
 
 #include "orchestrator/collect.h"
 #include "orchestrator/node_files.h"
+#include "orchestrator/node_home.h"
+#include "orchestrator/runner_install.h"
 
 namespace mlbench::orchestrator::detail {
 namespace {
@@ -28,6 +31,24 @@ bool cancelled(const FanoutOptions& options) {
   return options.cancel != nullptr && options.cancel->load();
 }
 
+bool uses_home(const NodeJob& job) {
+  const auto& argv = job.plan.runner_argv;
+  return detail::uses_home(job.plan.out_dir) || detail::uses_home(job.remote_run_dir) ||
+         std::any_of(argv.begin(), argv.end(),
+                     [](const std::string& word) { return detail::uses_home(word); });
+}
+
+// Every node-side `~/` of the job made absolute: the runner's words, where it writes, where
+// its inputs go and where its files are collected from.
+void rehome(NodeJob& job, const std::string& home) {
+  for (std::string& word : job.plan.runner_argv)
+    word = detail::rehome(word, home);
+  job.plan.out_dir = detail::rehome(job.plan.out_dir, home);
+  job.remote_run_dir = detail::rehome(job.remote_run_dir, home);
+  for (auto& upload : job.uploads)
+    upload.second = detail::rehome(upload.second, home);
+}
+
 // One node's session, step by step, each step recording what it saw in `facts`.
 class NodeWorker {
  public:
@@ -35,6 +56,7 @@ class NodeWorker {
              NodeControl& control, ProgressBoard& board, size_t index)
       : launcher_(launcher),
         job_(job),
+        host_label_(job.host_label),
         options_(options),
         control_(control),
         board_(board),
@@ -50,7 +72,17 @@ class NodeWorker {
       return facts_;
     }
     Session session = connect();
-    if (!session || !prepare(*session)) return facts_;
+    if (!session) return facts_;
+    if (!session->address().empty()) host_label_ = session->address();
+    if (!set_up(*session)) {
+      // Ctrl-C during the checks is an interruption, not a broken node.
+      if (cancelled(options_)) {
+        facts_.prepare_error.reset();
+        facts_.stopped_before_run = true;
+      }
+      return facts_;
+    }
+    if (!prepare(*session)) return facts_;
     if (cancelled(options_)) {
       facts_.stopped_before_run = true;
       return facts_;
@@ -59,6 +91,8 @@ class NodeWorker {
     collect(session);
     return facts_;
   }
+
+  const std::string& host_label() const { return host_label_; }
 
  private:
   Session connect() {
@@ -74,6 +108,40 @@ class NodeWorker {
       return nullptr;
     }
     return std::move(session).value();
+  }
+
+  // Before anything else on a remote node: `~/` paths made absolute with the node's $HOME, and
+  // the runner made the controller's version (or the node refused, per runner.upload).
+  bool set_up(transport::NodeSession& session) {
+    if (!job_.remote) return true;
+    board_.set_phase(index_, NodePhase::kPreparing);
+    if (uses_home(job_)) {
+      Result<std::string> home = ask_home(session, options_.cancel);
+      if (!home) {
+        facts_.prepare_error = home.error();
+        return false;
+      }
+      rehome(job_, *home);
+    }
+    const RunnerSetup* setup = runner_setup_of(launcher_);
+    if (setup == nullptr || job_.plan.runner_argv.empty()) return true;
+    Result<std::string> done =
+        ensure_runner(session, job_.plan.runner_argv.front(), *setup, options_.cancel);
+    if (!done) {
+      facts_.prepare_error = done.error();
+      return false;
+    }
+    if (!done->empty()) note(*done);
+    return true;
+  }
+
+  // What the controller did to the node, in the node's runner.log and the log.
+  void note(const std::string& text) {
+    spdlog::info("{}: {}", job_.plan.node.name, text);
+    LineFile log;
+    if (log.open(fs::path(job_.plan.collect_dir) / report::kRunnerLogFile)) {
+      log.write(fmt::format("mlbench: {}", text));
+    }
   }
 
   // The runner's output directory and its inputs, on a remote node.
@@ -175,7 +243,8 @@ class NodeWorker {
   }
 
   transport::Launcher& launcher_;
-  const NodeJob& job_;
+  NodeJob job_;  // a copy: set_up() makes its paths absolute
+  std::string host_label_;
   const FanoutOptions& options_;
   NodeControl& control_;
   ProgressBoard& board_;
@@ -191,12 +260,13 @@ report::NodeOutcome run_node(transport::Launcher& launcher, const NodeJob& job,
                              ProgressBoard& board, size_t index) {
   report::NodeOutcome outcome;
   outcome.name = job.plan.node.name;
-  outcome.host = job.host_label;
   outcome.started_utc = iso_utc(std::chrono::system_clock::now());
   std::error_code error;
   fs::create_directories(job.plan.collect_dir, error);
 
-  const NodeFacts facts = NodeWorker(launcher, job, options, control, board, index).run();
+  NodeWorker worker(launcher, job, options, control, board, index);
+  const NodeFacts facts = worker.run();
+  outcome.host = worker.host_label();
   const NodeVerdict verdict = decide_node_status(facts);
   outcome.status = verdict.status;
   outcome.error = verdict.error;

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -12,12 +11,16 @@
 #include "mlbench/orchestrator/connect.h"
 #include "mlbench/orchestrator/execute_run.h"
 
+#include "orchestrator/node_command.h"
+#include "orchestrator/node_home.h"
+#include "orchestrator/runner_install.h"
+
 namespace mlbench::orchestrator {
 namespace {
 
+using detail::capture;
+using detail::Captured;
 using std::chrono::seconds;
-
-constexpr seconds kCheckTimeout{120};  // du over a model directory, sha256 of a dataset
 
 // Scripts for /bin/sh -c; their arguments come after them as separate, quoted words ($1).
 constexpr const char* kModelScript =
@@ -28,34 +31,6 @@ constexpr const char* kFileScript =
     "[ -f \"$1\" ] || { echo \"no such file\" >&2; exit 1; }; stat -c %s \"$1\"";
 constexpr const char* kDiskScript =
     "d=$1; while [ ! -d \"$d\" ]; do d=$(dirname \"$d\"); done; df -Pk \"$d\" | tail -n 1";
-
-struct Captured {
-  transport::ProcessOutcome outcome;
-  std::vector<std::string> out;
-  std::vector<std::string> err;
-  bool succeeded() const { return outcome.exit_code == 0; }
-  std::string why() const {
-    if (!err.empty()) return err.back();
-    if (outcome.timed_out) return "timed out";
-    return fmt::format("exit code {}", outcome.exit_code);
-  }
-};
-
-Result<Captured> capture(transport::NodeSession& session, std::vector<std::string> argv,
-                         const std::atomic<bool>* cancel) {
-  Captured captured;
-  transport::OutputHandlers handlers;
-  handlers.on_stdout_line = [&](std::string_view line) { captured.out.emplace_back(line); };
-  handlers.on_stderr_line = [&](std::string_view line) { captured.err.emplace_back(line); };
-  transport::RunLimits limits;
-  limits.timeout = kCheckTimeout;
-  limits.cancel = cancel;
-  limits.kill_grace = seconds(2);
-  Result<transport::ProcessOutcome> ran = session.run({std::move(argv), {}}, handlers, limits);
-  if (!ran) return ran.failure();
-  captured.outcome = *ran;
-  return captured;
-}
 
 Result<Captured> script(transport::NodeSession& session, const char* text, const std::string& arg,
                         const std::atomic<bool>* cancel) {
@@ -91,35 +66,39 @@ class NodeChecker {
       : session_(session), config_(config), node_(node), cancel_(cancel) {}
 
   PreflightCheck runner() {
-    Result<Captured> info = capture(session_, {config_.runner.path, "info"}, cancel_);
-    if (!info) return make_check("runner", false, "FAIL", info.error().message);
-    if (!info->succeeded()) {
-      return make_check("runner", false, "FAIL",
-                        fmt::format("`{} info` failed: {}", config_.runner.path, info->why()));
+    const std::string& path = config_.runner.path;
+    Result<detail::RunnerFound> found = detail::find_runner(session_, path, cancel_);
+    if (!found) return make_check("runner", false, "FAIL", found.error().message);
+    if (found->matches_controller()) {
+      const std::string note = found->commit == git_commit()
+                                   ? std::string()
+                                   : fmt::format("same version, other commit ({} here, {} there)",
+                                                 git_commit(), found->commit);
+      return make_check("runner", true, found->version, note);
     }
-    std::string text;
-    for (const std::string& line : info->out)
-      text += line + "\n";
-    const nlohmann::json json = nlohmann::json::parse(text, nullptr, false);
-    if (!json.is_object() || !json.contains("version") || !json.at("version").is_string()) {
-      return make_check("runner", false, "FAIL",
-                        fmt::format("`{} info` did not print its version as JSON; is runner.path "
-                                    "an mlbench-runner?",
-                                    config_.runner.path));
+    const std::string value = found->present ? found->version : "FAIL";
+    const std::string what =
+        found->present
+            ? fmt::format("runner version {} differs from mlbench {}", found->version, version())
+            : fmt::format("{}: {}", path, found->problem);
+    // Only a run over SSH uploads; a local runner is the one beside mlbench or on PATH.
+    if (config_.runner.upload == config::RunnerUpload::kNever ||
+        config_.cluster.launcher == config::LauncherKind::kLocal) {
+      return make_check("runner", false, value,
+                        fmt::format("{}; install the same version on the node, or set "
+                                    "runner.upload: if_needed",
+                                    what));
     }
-    const std::string theirs = json.at("version").get<std::string>();
-    const std::string commit = json.value("commit", std::string("unknown"));
-    if (theirs != version()) {
-      return make_check("runner", false, theirs,
-                        fmt::format("runner version {} differs from mlbench {}; install the "
-                                    "same version on the node",
-                                    theirs, version()));
+    Result<std::string> source =
+        detail::upload_source(session_, path, detail::runner_setup(config_), cancel_);
+    if (!source) {
+      return make_check(
+          "runner", false, value,
+          fmt::format("{}, and it cannot be uploaded: {}", what, source.error().describe()));
     }
-    const std::string note =
-        commit == git_commit()
-            ? std::string()
-            : fmt::format("same version, other commit ({} here, {} there)", git_commit(), commit);
-    return make_check("runner", true, theirs, note);
+    return make_check("runner", true, "upload",
+                      fmt::format("{}; `mlbench run` uploads {} there (runner.upload: if_needed)",
+                                  what, *source));
   }
 
   PreflightCheck gpus() {
@@ -222,6 +201,25 @@ PreflightCheck skipped(std::string name) {
   return PreflightCheck{std::move(name), false, true, std::string(1, '-'), {}};
 }
 
+// The config as this node sees it: its `~/` paths under the node user's $HOME, asked for only
+// when some path needs it.
+Result<config::Config> with_node_home(transport::NodeSession& session, const config::Config& config,
+                                      const std::atomic<bool>* cancel) {
+  config::Config copy = config;
+  std::vector<std::string*> paths = {&copy.runner.path, &copy.runner.workdir, &copy.model.path,
+                                     &copy.dataset.path};
+  if (config.cluster.launcher == config::LauncherKind::kLocal ||
+      std::none_of(paths.begin(), paths.end(),
+                   [](const std::string* path) { return detail::uses_home(*path); })) {
+    return copy;
+  }
+  Result<std::string> home = detail::ask_home(session, cancel);
+  if (!home) return home.failure();
+  for (std::string* path : paths)
+    *path = detail::rehome(*path, *home);
+  return copy;
+}
+
 }  // namespace
 
 bool NodePreflight::ok() const {
@@ -259,7 +257,16 @@ NodePreflight preflight_node(transport::Launcher& launcher, const config::Config
   }
   result.checks.push_back(make_check("reach", true, "ok"));
   result.checks.push_back(make_check("auth", true, "ok"));
-  NodeChecker checker(**session, config, node, cancel);
+  const Result<config::Config> on_node = with_node_home(**session, config, cancel);
+  if (!on_node) {
+    result.checks.push_back(make_check("runner", false, "FAIL", on_node.error().describe()));
+    NodeChecker checker(**session, config, node, cancel);
+    result.checks.push_back(checker.gpus());
+    for (const char* name : {"model", "dataset", "disk"})
+      result.checks.push_back(skipped(name));
+    return result;
+  }
+  NodeChecker checker(**session, *on_node, node, cancel);
   result.checks.push_back(checker.runner());
   result.checks.push_back(checker.gpus());
   result.checks.push_back(checker.model());

@@ -9,7 +9,8 @@ namespace mlbench::transport::detail {
 
 namespace fs = std::filesystem;
 
-Result<void> copy_file_atomically(const std::string& from, const std::string& to) {
+Result<void> copy_file_atomically(const std::string& from, const std::string& to,
+                                  std::optional<uint32_t> mode) {
   std::error_code error;
   const auto size = fs::file_size(from, error);
   if (error)
@@ -19,6 +20,7 @@ Result<void> copy_file_atomically(const std::string& from, const std::string& to
   if (!error && fs::file_size(temporary, error) != size && !error) {
     error = std::make_error_code(std::errc::io_error);
   }
+  if (!error && mode) fs::permissions(temporary, static_cast<fs::perms>(*mode & 07777), error);
   if (!error) fs::rename(temporary, to, error);
   if (error) {
     std::error_code ignored;  // the copy already failed; a leftover temp file is the lesser harm

@@ -216,8 +216,9 @@ class LocalSession final : public NodeSession {
     return ChildWatch(*pid, out_read.get(), err_read.get(), output, limits).wait();
   }
 
-  Result<void> upload(const std::string& local_path, const std::string& remote_path) override {
-    return detail::copy_file_atomically(local_path, remote_path);
+  Result<void> upload(const std::string& local_path, const std::string& remote_path,
+                      std::optional<uint32_t> mode = std::nullopt) override {
+    return detail::copy_file_atomically(local_path, remote_path, mode);
   }
 
   Result<void> download(const std::string& remote_path, const std::string& local_path) override {

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "transport/ssh_address.h"
+#include "transport/ssh_connect.h"
 #include "transport/ssh_handles.h"
 
 namespace mlbench::transport {
@@ -19,23 +21,24 @@ std::string login_name(ssh_session session) {
 }
 
 // Reports a denied login the same way whichever key was tried.
-Failure denied(ssh_session session, const Endpoint& endpoint, const std::string& tried) {
+Failure denied(ssh_session session, const std::string& tried) {
   return fail(ErrorCode::kAuthentication,
               fmt::format("the node refused {} for user {}; check that its public key is in "
                           "that user's ~/.ssh/authorized_keys on the node",
                           tried, login_name(session)),
-              fmt::format("{}:{}", endpoint.host, endpoint.port));
+              address_of(session).label());
 }
 
 Result<void> authenticate_with_file(ssh_session session, const Endpoint& endpoint) {
   ssh_key raw_key = nullptr;
+  const std::string identity_file = expand_home_dir(endpoint.identity_file);
   // No passphrase and no prompt callback: an encrypted key fails here and belongs in the agent.
-  if (ssh_pki_import_privkey_file(endpoint.identity_file.c_str(), nullptr, nullptr, nullptr,
-                                  &raw_key) != SSH_OK) {
+  if (ssh_pki_import_privkey_file(identity_file.c_str(), nullptr, nullptr, nullptr, &raw_key) !=
+      SSH_OK) {
     return fail(ErrorCode::kAuthentication,
                 fmt::format("cannot read the private key {} (missing, unreadable, or protected "
                             "by a passphrase: load such keys into ssh-agent instead)",
-                            endpoint.identity_file),
+                            identity_file),
                 endpoint.name);
   }
   const SshKeyPtr key(raw_key);
@@ -43,9 +46,9 @@ Result<void> authenticate_with_file(ssh_session session, const Endpoint& endpoin
   if (rc == SSH_AUTH_SUCCESS) return {};
   if (rc == SSH_AUTH_ERROR) {
     return fail(ErrorCode::kConnection, fmt::format("login failed: {}", ssh_get_error(session)),
-                fmt::format("{}:{}", endpoint.host, endpoint.port));
+                address_of(session).label());
   }
-  return denied(session, endpoint, fmt::format("the key {}", endpoint.identity_file));
+  return denied(session, fmt::format("the key {}", identity_file));
 }
 
 }  // namespace
@@ -63,9 +66,9 @@ Result<void> authenticate(ssh_session session, const Endpoint& endpoint) {
   if (rc == SSH_AUTH_SUCCESS) return {};
   if (rc == SSH_AUTH_ERROR) {
     return fail(ErrorCode::kConnection, fmt::format("login failed: {}", ssh_get_error(session)),
-                fmt::format("{}:{}", endpoint.host, endpoint.port));
+                address_of(session).label());
   }
-  return denied(session, endpoint, "the agent's keys and the default keys (~/.ssh/id_*)");
+  return denied(session, "the agent's keys and the default keys (~/.ssh/id_*)");
 }
 
 }  // namespace mlbench::transport

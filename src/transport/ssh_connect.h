@@ -11,9 +11,12 @@ namespace mlbench::transport {
 
 // A connected, host-key-checked, authenticated libssh session (blocking mode), or why not:
 // kConnection (unreachable, refused, no SSH banner within connect_timeout), kAuthentication
-// (host key or user key refused). `ssh_config_file` empty: ~/.ssh/config, then
-// /etc/ssh/ssh_config; tests name a file of their own instead.
-Result<SshSessionPtr> open_ssh_session(const Endpoint& endpoint,
-                                       const std::string& ssh_config_file = {});
+// (host key or user key refused), kConfig (the ssh config file cannot be parsed). The
+// endpoint's ssh config file is read, then /etc/ssh/ssh_config; what the endpoint sets wins.
+Result<SshSessionPtr> open_ssh_session(const Endpoint& endpoint);
+
+// `~/...` with $HOME (unchanged without HOME or without a leading `~/`). libssh itself
+// expands `~` from the password database, which a changed HOME does not move.
+std::string expand_home_dir(const std::string& path);
 
 }  // namespace mlbench::transport

@@ -93,7 +93,7 @@ class SessionEvent {
 };
 
 std::string where(const Endpoint& endpoint) {
-  return endpoint.name.empty() ? fmt::format("{}:{}", endpoint.host, endpoint.port) : endpoint.name;
+  return endpoint.name.empty() ? endpoint.host : endpoint.name;
 }
 
 // Sends `kill -SIGNAL -PGID` on a channel of its own. The channel is returned open, so the

@@ -4,19 +4,14 @@
 
 #include <string>
 
+#include "transport/ssh_address.h"
 #include "transport/ssh_handles.h"
 
 namespace mlbench::transport {
 namespace {
 
-// How known_hosts writes the host: bare for port 22, "[host]:port" otherwise.
-std::string known_hosts_name(const Endpoint& endpoint) {
-  if (endpoint.port == 22) return endpoint.host;
-  return fmt::format("[{}]:{}", endpoint.host, endpoint.port);
-}
-
-std::string known_hosts_path(ssh_session session, const Endpoint& endpoint) {
-  if (!endpoint.known_hosts_file.empty()) return endpoint.known_hosts_file;
+// The file libssh really reads: the endpoint's, the ssh config's, or the default, expanded.
+std::string known_hosts_path(ssh_session session) {
   char* path = nullptr;
   if (ssh_options_get(session, SSH_OPTIONS_KNOWNHOSTS, &path) == SSH_OK && path != nullptr) {
     std::string copy = path;
@@ -56,11 +51,13 @@ Result<ServerKey> server_key(ssh_session session, const std::string& where) {
 }  // namespace
 
 Result<void> verify_host_key(ssh_session session, const Endpoint& endpoint) {
-  const std::string where = fmt::format("{}:{}", endpoint.host, endpoint.port);
+  // What libssh checks against: the ssh config's HostName and Port, not an alias.
+  const SshAddress address = address_of(session);
+  const std::string where = address.label();
   const Result<ServerKey> key = server_key(session, where);
   if (!key) return key.failure();
-  const std::string file = known_hosts_path(session, endpoint);
-  const std::string name = known_hosts_name(endpoint);
+  const std::string file = known_hosts_path(session);
+  const std::string name = address.known_hosts_name();
 
   switch (ssh_session_is_known_server(session)) {
     case SSH_KNOWN_HOSTS_OK: return {};
@@ -91,7 +88,7 @@ Result<void> verify_host_key(ssh_session session, const Endpoint& endpoint) {
                       "entry for {}. Check the fingerprint, then add the key with "
                       "`ssh-keyscan -p {} {} >> {}` (or connect once with ssh), or set "
                       "host_key_policy: accept-new",
-                      key->type, key->fingerprint, file, name, endpoint.port, endpoint.host, file),
+                      key->type, key->fingerprint, file, name, address.port, address.host, file),
           where);
     case SSH_KNOWN_HOSTS_ERROR: break;
   }

@@ -2,19 +2,25 @@
 
 #include <fmt/format.h>
 
+#include "transport/ssh_address.h"
 #include "transport/ssh_exec.h"
 #include "transport/ssh_sftp.h"
 
 namespace mlbench::transport {
 
 SshNodeSession::SshNodeSession(Endpoint endpoint, SshSessionPtr session)
-    : endpoint_(std::move(endpoint)), session_(std::move(session)) {}
+    : endpoint_(std::move(endpoint)),
+      address_(address_of(session.get()).label()),
+      session_(std::move(session)) {}
 
 SshNodeSession::~SshNodeSession() = default;
 
 std::string SshNodeSession::where() const {
-  return endpoint_.name.empty() ? fmt::format("{}:{}", endpoint_.host, endpoint_.port)
-                                : endpoint_.name;
+  return endpoint_.name.empty() ? address_ : endpoint_.name;
+}
+
+std::string SshNodeSession::address() const {
+  return address_;
 }
 
 Result<sftp_session> SshNodeSession::sftp() {
@@ -31,10 +37,11 @@ Result<ProcessOutcome> SshNodeSession::run(const Command& command, const OutputH
   return run_remote_command(session_.get(), endpoint_, command, output, limits);
 }
 
-Result<void> SshNodeSession::upload(const std::string& local_path, const std::string& remote_path) {
+Result<void> SshNodeSession::upload(const std::string& local_path, const std::string& remote_path,
+                                    std::optional<uint32_t> mode) {
   const Result<sftp_session> sftp_handle = sftp();
   if (!sftp_handle) return sftp_handle.failure();
-  return sftp_upload(*sftp_handle, local_path, remote_path, where());
+  return sftp_upload(*sftp_handle, local_path, remote_path, where(), mode);
 }
 
 Result<void> SshNodeSession::download(const std::string& remote_path,

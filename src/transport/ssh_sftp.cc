@@ -190,7 +190,8 @@ Result<SftpSessionPtr> open_sftp(ssh_session session, const std::string& where) 
 }
 
 Result<void> sftp_upload(sftp_session sftp, const std::string& local_path,
-                         const std::string& remote_path, const std::string& where) {
+                         const std::string& remote_path, const std::string& where,
+                         std::optional<uint32_t> mode) {
   FileDescriptor local(::open(local_path.c_str(), O_RDONLY | O_CLOEXEC));
   struct stat local_stat {};
   if (local.get() < 0 || ::fstat(local.get(), &local_stat) != 0) {
@@ -208,6 +209,9 @@ Result<void> sftp_upload(sftp_session sftp, const std::string& local_path,
   if (!copied) return copied.failure();
   if (sftp_close(file.release()) != SSH_OK) {
     return sftp_failure(sftp, fmt::format("cannot finish writing {}", temporary.path()), where);
+  }
+  if (mode && sftp_chmod(sftp, temporary.path().c_str(), *mode & 07777) != SSH_OK) {
+    return sftp_failure(sftp, fmt::format("cannot set the mode of {}", temporary.path()), where);
   }
   const Result<uint64_t> size = remote_size(sftp, temporary.path(), where);
   if (!size) return size.failure();

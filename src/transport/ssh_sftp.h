@@ -3,6 +3,8 @@
 #include <libssh/libssh.h>
 #include <libssh/sftp.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,8 +21,11 @@ Result<SftpSessionPtr> open_sftp(ssh_session session, const std::string& where);
 
 // Both copies go to a temporary name in the destination's directory, are size-checked against
 // the source, and only then renamed to the real name; on any failure the temporary is removed.
+// An upload's copy gets `mode` when given (set explicitly, so the server's umask cannot take
+// the execute bit off a program), else the local file's permission bits less the umask.
 Result<void> sftp_upload(sftp_session sftp, const std::string& local_path,
-                         const std::string& remote_path, const std::string& where);
+                         const std::string& remote_path, const std::string& where,
+                         std::optional<uint32_t> mode = std::nullopt);
 Result<void> sftp_download(sftp_session sftp, const std::string& remote_path,
                            const std::string& local_path, const std::string& where);
 

@@ -29,7 +29,7 @@ TEST(LoadConfig, SimBackendNeedsNoModelAndGetsDefaults) {
   ASSERT_EQ(config.nodes.size(), 1u);
   EXPECT_EQ(config.nodes[0].name, "local");
   EXPECT_EQ(config.nodes[0].host, "");
-  EXPECT_EQ(config.nodes[0].port, 22);
+  EXPECT_EQ(config.nodes[0].port, 0);  // not written: the ssh config decides
   EXPECT_EQ(config.runner.backend, Backend::kSim);
   EXPECT_EQ(config.runner.path, "mlbench-runner");
   EXPECT_EQ(config.runner.workdir, "/var/tmp/mlbench");
@@ -79,7 +79,7 @@ report: {out_dir: /srv/runs, formats: [json, html]}
   ASSERT_EQ(config.nodes.size(), 2u);
   EXPECT_EQ(config.nodes[0].name, "jw2");
   EXPECT_EQ(config.nodes[0].host, "129.254.202.252");
-  EXPECT_EQ(config.nodes[0].port, 22);
+  EXPECT_EQ(config.nodes[0].port, 0);  // not written: the ssh config decides
   EXPECT_EQ(config.nodes[0].gpus, (std::vector<int>{0, 1}));
   EXPECT_EQ(config.nodes[1].port, 2222);
   EXPECT_EQ(config.nodes[1].user, "root");
@@ -145,7 +145,7 @@ report: {out_dir: "${OUT:-}"}
 )yaml");
   ASSERT_TRUE(outcome.diagnostics.empty()) << testing::formatted(outcome.diagnostics)[0];
   EXPECT_EQ(outcome.config->runner.workdir, "/var/tmp/mlbench");
-  EXPECT_EQ(outcome.config->nodes[0].port, 22);
+  EXPECT_EQ(outcome.config->nodes[0].port, 0);  // not written: the ssh config decides
   EXPECT_EQ(outcome.config->report.out_dir, "/cfg/runs");
 }
 

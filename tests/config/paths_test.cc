@@ -12,22 +12,21 @@ using testing::FakeWorld;
 using testing::load;
 using Lines = std::vector<std::string>;
 
-TEST(Paths, SshNodePathsMustBeAbsolute) {
+TEST(Paths, SshNodePathsMustBeAbsoluteOrUnderTheNodeHome) {
   EXPECT_EQ(errors_of(R"yaml(cluster: {launcher: ssh}
 nodes: [{name: a, host: h}]
-runner: {path: bin/mlbench-runner, workdir: ~/work}
+runner: {path: bin/mlbench-runner, workdir: ~work}
 model: {path: ~/models/tiny}
 dataset: {path: data.json}
 )yaml"),
             (Lines{"test.yaml:3:16: runner.path: must be an absolute path or a bare program name, "
-                   "got 'bin/mlbench-runner' (write the full path on the node, or a bare name "
-                   "such as mlbench-runner to use the node's PATH)",
+                   "got 'bin/mlbench-runner' (write the full path on the node (or ~/...), or a "
+                   "bare name such as mlbench-runner to use the node's PATH)",
                    "test.yaml:3:45: runner.workdir: must be an absolute path on the node, got "
-                   "'~/work' (write the full path; '~' is not expanded for launcher ssh)",
-                   "test.yaml:4:15: model.path: must be an absolute path on the node, got "
-                   "'~/models/tiny' (write the full path; '~' is not expanded for launcher ssh)",
+                   "'~work' (write ~/... for the node user's home directory, or the full path)",
                    "test.yaml:5:17: dataset.path: must be an absolute path on the node, got "
-                   "'data.json' (write the full path as seen on the node)"}));
+                   "'data.json' (write the full path as seen on the node, or ~/... under the "
+                   "node user's home)"}));
 }
 
 TEST(Paths, SshKeepsNodePathsAsWrittenAndResolvesControllerPaths) {
@@ -98,6 +97,59 @@ TEST(Paths, ModelPathThatExpandsToNothingIsReportedAtTheValue) {
   EXPECT_EQ(errors_of("runner: {backend: cuda}\nmodel: {path: \"${M:-}\"}\ndataset: {path: /d}\n"),
             Lines{"test.yaml:2:15: model.path: required for backend 'cuda' but not set (give the "
                   "model directory, or use backend sim)"});
+}
+
+// `~/` on the node is the node user's home, which only the node knows: kept as written until
+// the worker asks the node.
+TEST(Paths, SshNodePathsKeepTheirHomeForTheNode) {
+  const auto outcome = load(R"yaml(cluster: {launcher: ssh}
+nodes: [{name: a, host: h}]
+runner: {path: ~/bin/mlbench-runner, workdir: ~/work, backend: cpu}
+model: {path: ~/models/tiny}
+dataset: {path: ~/data/cnn_eval.json}
+)yaml");
+  ASSERT_TRUE(outcome.config) << outcome.diagnostics.front().format();
+  EXPECT_EQ(outcome.config->runner.path, "~/bin/mlbench-runner");
+  EXPECT_EQ(outcome.config->runner.workdir, "~/work");
+  EXPECT_EQ(outcome.config->model.path, "~/models/tiny");
+  EXPECT_EQ(outcome.config->dataset.path, "~/data/cnn_eval.json");
+}
+
+TEST(Paths, SshConfigFileAndLocalRunnerResolveOnTheController) {
+  const auto defaults = load(
+      "cluster: {launcher: ssh}\nnodes: [{name: a, host: h}]\n"
+      "runner: {backend: sim}\n");
+  ASSERT_TRUE(defaults.config);
+  EXPECT_EQ(defaults.config->cluster.ssh.config_file, "/home/ada/.ssh/config");
+  EXPECT_EQ(defaults.config->runner.local_path, "");
+  EXPECT_EQ(defaults.config->runner.upload, RunnerUpload::kIfNeeded);
+
+  const auto written = load(
+      "cluster: {launcher: ssh, ssh: {config_file: ssh/cfg}}\nnodes: [{name: a, host: h}]\n"
+      "runner: {backend: sim, upload: never, local_path: ~/bin/mlbench-runner}\n");
+  ASSERT_TRUE(written.config) << written.diagnostics.front().format();
+  EXPECT_EQ(written.config->cluster.ssh.config_file, "/cfg/ssh/cfg");
+  EXPECT_EQ(written.config->runner.local_path, "/home/ada/bin/mlbench-runner");
+  EXPECT_EQ(written.config->runner.upload, RunnerUpload::kNever);
+
+  EXPECT_EQ(errors_of("runner: {backend: sim, upload: sometimes}\n"),
+            Lines{"test.yaml:1:32: runner.upload: unknown runner upload 'sometimes' (use one "
+                  "of: never, if_needed)"});
+}
+
+// Without HOME the default ~/.ssh/config is simply not read; written, it must resolve.
+TEST(Paths, UnknownHomeDropsOnlyTheDefaultSshConfig) {
+  FakeWorld world;
+  world.home = "";
+  const auto defaults = load(
+      "cluster: {launcher: ssh}\nnodes: [{name: a, host: h}]\nrunner: {backend: sim}\n", world);
+  ASSERT_TRUE(defaults.config) << defaults.diagnostics.front().format();
+  EXPECT_EQ(defaults.config->cluster.ssh.config_file, "");
+  EXPECT_EQ(errors_of("cluster: {launcher: ssh, ssh: {config_file: ~/.ssh/other}}\n"
+                      "nodes: [{name: a, host: h}]\nrunner: {backend: sim}\n",
+                      world),
+            Lines{"test.yaml:1:45: cluster.ssh.config_file: cannot expand '~': the home "
+                  "directory is unknown (set HOME or write the full path)"});
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ TEST(SchemaErrors, UnknownTopLevelKeySuggestsTheClosestOne) {
 TEST(SchemaErrors, UnknownKeyWithNothingCloseListsTheValidKeys) {
   EXPECT_EQ(errors_of("runner: {backend: sim, colour: blue}\n"),
             Lines{"test.yaml:1:24: runner.colour: unknown key 'colour' (valid keys: path, "
-                  "backend, workdir)"});
+                  "backend, workdir, upload, local_path)"});
 }
 
 TEST(SchemaErrors, DuplicateKeyIsReportedAtTheSecond) {
@@ -70,7 +70,7 @@ TEST(SchemaErrors, SectionOfTheWrongTypeNamesTheValidKeys) {
                    "launcher, ssh, run_timeout_s, collect_timeout_s, heartbeat_timeout_s, "
                    "kill_grace_s)",
                    "test.yaml:2:9: runner: expected a mapping, got a list (valid keys: path, "
-                   "backend, workdir)"}));
+                   "backend, workdir, upload, local_path)"}));
 }
 
 TEST(SchemaErrors, StringFieldRefusesAMapping) {
@@ -236,7 +236,7 @@ TEST(SchemaErrors, EveryProblemIsReportedTogetherInFileOrder) {
 nodes:
   - {name: jw2, host: 10.0.0.2}
   - {name: jw2, host: 10.0.0.3, prt: 22}
-runner: {backend: cuda, path: ~/bin/mlbench-runner}
+runner: {backend: cuda, path: ~mlperf/bin/mlbench-runner}
 model: {name: llama}
 benchmark: {user_conf: missing.conf}
 )yaml"),
@@ -250,8 +250,8 @@ benchmark: {user_conf: missing.conf}
              "node names must be unique)",
              "test.yaml:6:33: nodes[1].prt: unknown key 'prt' (did you mean 'port'?)",
              "test.yaml:7:31: runner.path: must be an absolute path or a bare program name, "
-             "got '~/bin/mlbench-runner' (write the full path; '~' is not expanded for "
-             "launcher ssh)",
+             "got '~mlperf/bin/mlbench-runner' (write ~/... for the node user's home "
+             "directory, or the full path)",
              "test.yaml:8:8: model.path: required for backend 'cuda' but not set (give the "
              "model directory, or use backend sim)",
              "test.yaml:8:15: model.name: unknown model 'llama' (use one of: llama3_1-8b, "

@@ -119,11 +119,14 @@ std::vector<pid_t> descendants(pid_t root) {
 
 }  // namespace
 
-SshdServer::SshdServer(std::string address, std::string log_level)
-    : address_(std::move(address)), log_level_(std::move(log_level)) {}
+SshdServer::SshdServer(std::string address, std::string log_level, std::string extra_config)
+    : address_(std::move(address)),
+      log_level_(std::move(log_level)),
+      extra_config_(std::move(extra_config)) {}
 
 std::unique_ptr<SshdServer> SshdServer::prepare(const std::string& address,
                                                 const std::string& log_level,
+                                                const std::string& extra_config,
                                                 std::string* why_not) {
   if (access(kSshd, X_OK) != 0 || access(kSshKeygen, X_OK) != 0) {
     *why_not = "OpenSSH is not installed (run scripts/install-deps.sh for openssh-server)";
@@ -133,7 +136,7 @@ std::unique_ptr<SshdServer> SshdServer::prepare(const std::string& address,
   // creates only at boot.
   if (geteuid() == 0) mkdir("/run/sshd", 0755);
 
-  std::unique_ptr<SshdServer> server(new SshdServer(address, log_level));
+  std::unique_ptr<SshdServer> server(new SshdServer(address, log_level, extra_config));
   const std::filesystem::path& dir = server->dir();
   for (const char* key :
        {"host_ed25519", "other_host_ed25519", "client_ed25519", "stranger_ed25519"}) {
@@ -144,8 +147,9 @@ std::unique_ptr<SshdServer> SshdServer::prepare(const std::string& address,
 }
 
 std::unique_ptr<SshdServer> SshdServer::start(const std::string& address, std::string* why_not,
-                                              const std::string& log_level) {
-  std::unique_ptr<SshdServer> server = prepare(address, log_level, why_not);
+                                              const std::string& log_level,
+                                              const std::string& extra_config) {
+  std::unique_ptr<SshdServer> server = prepare(address, log_level, extra_config, why_not);
   if (!server) return nullptr;
   // A port can be taken between free_port() and sshd's bind; then try another.
   for (int attempt = 0; attempt < 3; ++attempt) {
@@ -157,7 +161,7 @@ std::unique_ptr<SshdServer> SshdServer::start(const std::string& address, std::s
 std::unique_ptr<SshdServer> SshdServer::start_in_namespace(const std::string& netns,
                                                            const std::string& address, int port,
                                                            std::string* why_not) {
-  std::unique_ptr<SshdServer> server = prepare(address, "VERBOSE", why_not);
+  std::unique_ptr<SshdServer> server = prepare(address, "VERBOSE", "", why_not);
   if (!server) return nullptr;
   server->wrapper_ = {"/usr/sbin/ip", "netns", "exec", netns};
   if (!server->launch(port, why_not)) return nullptr;
@@ -186,7 +190,8 @@ bool SshdServer::launch(int port, std::string* why_not) {
          << "MaxStartups 100\n"
          << "MaxSessions 100\n"
          << "Subsystem sftp internal-sftp\n"
-         << "LogLevel " << log_level_ << "\n";
+         << "LogLevel " << log_level_ << "\n"
+         << extra_config_;
     return text.str();
   }());
   const std::string log_path = (d / "sshd.log").string();

@@ -21,9 +21,11 @@ class SshdServer {
   // Starts sshd and waits (bounded) until it accepts connections. Returns nullptr and sets
   // `why_not` when sshd is not installed or does not come up; tests then skip. At LogLevel
   // DEBUG1 and above the log shows global requests such as keepalives, but sshd then also
-  // writes debug lines into each session's stderr.
+  // writes debug lines into each session's stderr. `extra_config` is appended to sshd_config
+  // as written (e.g. "SetEnv HOME=/tmp/x\n"), for tests of what a node's sshd may change.
   static std::unique_ptr<SshdServer> start(const std::string& address, std::string* why_not,
-                                           const std::string& log_level = "VERBOSE");
+                                           const std::string& log_level = "VERBOSE",
+                                           const std::string& extra_config = "");
   // The same inside network namespace `netns` (which must exist and own `address`), listening
   // on `port`: sshd runs under `ip netns exec`, so cutting the namespace's link partitions it.
   static std::unique_ptr<SshdServer> start_in_namespace(const std::string& netns,
@@ -57,13 +59,15 @@ class SshdServer {
   std::string log() const;
 
  private:
-  SshdServer(std::string address, std::string log_level);
+  SshdServer(std::string address, std::string log_level, std::string extra_config);
   static std::unique_ptr<SshdServer> prepare(const std::string& address,
-                                             const std::string& log_level, std::string* why_not);
+                                             const std::string& log_level,
+                                             const std::string& extra_config, std::string* why_not);
   bool launch(int port, std::string* why_not);
 
   std::string address_;
   std::string log_level_;
+  std::string extra_config_;
   int port_ = 0;
   pid_t pid_ = -1;
   std::vector<std::string> wrapper_;  // words before sshd's own argv (ip netns exec NS)

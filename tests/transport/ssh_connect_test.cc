@@ -92,13 +92,15 @@ TEST_F(ConnectTest, SshConfigFillsGapsButTheEndpointWins) {
   const std::string misleading = server().write_known_hosts(
       "ssh_config_misleading", host_block + "  Port 1\n  User no-such-user-mlbench\n" +
                                    "  UserKnownHostsFile /nonexistent/known_hosts\n");
-  const auto explicit_wins = open_ssh_session(trusted_endpoint(server()), misleading);
+  Endpoint explicit_endpoint = trusted_endpoint(server());
+  explicit_endpoint.ssh_config_file = misleading;
+  const auto explicit_wins = open_ssh_session(explicit_endpoint);
   EXPECT_TRUE(explicit_wins.ok()) << explicit_wins.error().describe();
 
   // With no user in the endpoint, the config's user is the one that logs in.
-  Endpoint no_user = trusted_endpoint(server());
+  Endpoint no_user = explicit_endpoint;
   no_user.user.clear();
-  const auto wrong_user = open_ssh_session(no_user, misleading);
+  const auto wrong_user = open_ssh_session(no_user);
   ASSERT_FALSE(wrong_user.ok());
   EXPECT_EQ(wrong_user.error().code, ErrorCode::kAuthentication);
   EXPECT_NE(wrong_user.error().message.find("no-such-user-mlbench"), std::string::npos)
@@ -106,7 +108,8 @@ TEST_F(ConnectTest, SshConfigFillsGapsButTheEndpointWins) {
 
   const std::string right_user = server().write_known_hosts(
       "ssh_config_user", host_block + "  User " + server().user() + "\n");
-  const auto config_user = open_ssh_session(no_user, right_user);
+  no_user.ssh_config_file = right_user;
+  const auto config_user = open_ssh_session(no_user);
   EXPECT_TRUE(config_user.ok()) << config_user.error().describe();
 }
 

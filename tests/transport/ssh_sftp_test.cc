@@ -151,5 +151,25 @@ TEST_F(SftpTest, MakeDirectoriesIsMkdirDashP) {
       << blocked.error().message;
 }
 
+// A program uploaded with a mode ends executable whatever the local file's bits and the
+// server's umask, and replaces what was there.
+TEST_F(SftpTest, UploadWithAModeSetsIt) {
+  auto session = connect();
+  ASSERT_TRUE(session);
+  testing::TempDir local;
+  const std::string source = local.write("runner", "#!/bin/sh\necho new\n");
+  fs::permissions(source, fs::perms::owner_read | fs::perms::owner_write);
+  const fs::path remote = server().dir() / "bin" / "runner";
+  ASSERT_TRUE(session->make_directories(remote.parent_path().string()).ok());
+  std::ofstream(remote) << "old";
+  const auto uploaded = session->upload(source, remote.string(), 0755);
+  ASSERT_TRUE(uploaded.ok()) << uploaded.error().describe();
+  EXPECT_EQ(fs::status(remote).permissions() & fs::perms::all, static_cast<fs::perms>(0755));
+  Collected collected;
+  ASSERT_TRUE(run_collecting(*session, {{remote.string()}, {}}, collected).ok());
+  EXPECT_EQ(collected.out, std::vector<std::string>{"new"});
+  EXPECT_EQ(entries(remote.parent_path()), std::vector<std::string>{"runner"});
+}
+
 }  // namespace
 }  // namespace mlbench::transport

@@ -17,12 +17,14 @@ enum class Backend { kCpu, kCuda, kSim };
 enum class Scenario { kServer, kOffline, kSingleStream };
 enum class Mode { kPerformance, kAccuracy };
 enum class HostKeyPolicy { kStrict, kAcceptNew };
+enum class RunnerUpload { kNever, kIfNeeded };
 
 std::string_view to_string(LauncherKind kind);
 std::string_view to_string(Backend backend);
 std::string_view to_string(Scenario scenario);
 std::string_view to_string(Mode mode);
 std::string_view to_string(HostKeyPolicy policy);
+std::string_view to_string(RunnerUpload upload);
 
 // Case-insensitive; nullopt for an unknown name. The lists of valid names are what errors show.
 std::optional<LauncherKind> parse_launcher(std::string_view text);
@@ -30,11 +32,17 @@ std::optional<Backend> parse_backend(std::string_view text);
 std::optional<Scenario> parse_scenario(std::string_view text);
 std::optional<Mode> parse_mode(std::string_view text);
 std::optional<HostKeyPolicy> parse_host_key_policy(std::string_view text);
+std::optional<RunnerUpload> parse_runner_upload(std::string_view text);
 
+// Every SSH setting left empty here is taken from the ssh config file (the node's Host block),
+// as ssh itself would take it; config.yaml wins where it says something.
 struct SshSettings {
-  std::string user;              // empty: the controller's user or ~/.ssh/config's
-  std::string identity_file;     // empty: the SSH agent, then ~/.ssh/config
-  std::string known_hosts_file;  // empty: ~/.ssh/known_hosts
+  std::string user;              // empty: the ssh config's User, else the controller's user
+  std::string identity_file;     // empty: the SSH agent, then the ssh config's and default keys
+  std::string known_hosts_file;  // empty: the ssh config's UserKnownHostsFile, else ~/.ssh/...
+  // Read for every node; a missing file is fine. `~` is $HOME (after loading: the full path,
+  // or empty when HOME is unknown and the key was not written: then none is read).
+  std::string config_file = "~/.ssh/config";
   HostKeyPolicy host_key_policy = HostKeyPolicy::kStrict;
   int connect_timeout_s = 10;
   int keepalive_s = 15;
@@ -62,16 +70,22 @@ struct ClusterSettings {
 
 struct Node {
   std::string name;
-  std::string host;  // empty for the local launcher
-  int port = 22;
+  std::string host;       // empty for the local launcher; may be a Host alias of the ssh config
+  int port = 0;           // 0: not written: the ssh config's Port, else 22
   std::string user;       // overrides cluster.ssh.user for this node
   std::vector<int> gpus;  // empty: every GPU the node has
 };
 
+// Node-side paths (runner.path and .workdir, model.path, dataset.path) may start with `~/`
+// for launcher ssh: each node's worker replaces it with that node's $HOME after connecting.
 struct RunnerSettings {
   std::string path = "mlbench-runner";  // a bare name is looked up on the node's PATH
   Backend backend = Backend::kCpu;
   std::string workdir = "/var/tmp/mlbench";
+  // if_needed: a node whose runner is missing or of another version gets this controller's
+  // runner copied to `path` before the run (never for a bare name: there is no place to put it).
+  RunnerUpload upload = RunnerUpload::kIfNeeded;
+  std::string local_path;  // controller-side runner to upload; empty: the one beside `mlbench`
 };
 
 struct ModelSettings {
@@ -110,5 +124,9 @@ struct Config {
 
 // The node names that a `--nodes a,b` filter may use are exactly Node::name values.
 std::vector<std::string> node_names(const Config& config);
+
+// "host:port" as configured ("[v6]:port" for IPv6 literals), or just the host when no port was
+// written: the ssh config then chooses it.
+std::string configured_address(const Node& node);
 
 }  // namespace mlbench::config

@@ -17,7 +17,8 @@
 namespace mlbench::orchestrator {
 
 // How to reach a node, from config.yaml: the node's own user over cluster.ssh.user, the
-// cluster's key, known_hosts, host-key policy and timeouts.
+// cluster's key, known_hosts, ssh config file, host-key policy and timeouts. What config.yaml
+// leaves out (port, user, key, known_hosts) the ssh config's Host block for node.host gives.
 transport::Endpoint endpoint_for(const config::Config& config, const config::Node& node);
 
 // The fan-out limits of cluster.* (and cluster.ssh.*), with `cancel` for Ctrl-C.

@@ -33,10 +33,12 @@ inline constexpr uint64_t kMinFreeDiskBytes = uint64_t{1} << 30;
 std::vector<std::string> preflight_check_names();
 
 // Reaches one node and checks it: reachable (connects), authenticated (host key and user key),
-// runner present with this controller's version (`mlbench-runner info`), GPUs (`nvidia-smi`
-// for backend cuda; "none" for cpu and sim), model directory and dataset present with their
-// sizes (and dataset.sha256 when set), free disk in runner.workdir (or the nearest existing
-// parent). Every command is an argument vector quoted word by word.
+// runner present with this controller's version (`mlbench-runner info`; with runner.upload:
+// if_needed, a missing or other runner that a run would upload passes as "upload"), GPUs
+// (`nvidia-smi` for backend cuda; "none" for cpu and sim), model directory and dataset present
+// with their sizes (and dataset.sha256 when set), free disk in runner.workdir (or the nearest
+// existing parent). `~/` paths are the node user's $HOME, asked for once. Changes nothing on
+// the node. Every command is an argument vector quoted word by word.
 NodePreflight preflight_node(transport::Launcher& launcher, const config::Config& config,
                              const config::Node& node, const std::atomic<bool>* cancel);
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,14 +15,19 @@
 namespace mlbench::transport {
 
 // Where and how to reach one node. Filled in by the orchestrator from config.yaml; transport
-// knows nothing of the config file.
+// knows nothing of the config file. What is left empty (or 0) here comes from the ssh config
+// file's Host block for `host`, as ssh would take it; `~` always means $HOME.
 struct Endpoint {
-  std::string name;  // the node's name, for messages
-  std::string host;  // empty for the local launcher
-  int port = 22;
-  std::string user;                   // empty: ~/.ssh/config's or the local user
-  std::string identity_file;          // empty: the SSH agent, then ~/.ssh/config and default keys
-  std::string known_hosts_file;       // empty: ~/.ssh/known_hosts
+  std::string name;           // the node's name, for messages
+  std::string host;           // empty for the local launcher; may be a Host alias of the ssh config
+  int port = 0;               // 0: the ssh config's Port, else 22
+  std::string user;           // empty: the ssh config's User, else the local user
+  std::string identity_file;  // empty: the SSH agent, then the ssh config's and default keys
+  std::string known_hosts_file;  // empty: the ssh config's UserKnownHostsFile, else
+                                 // $HOME/.ssh/known_hosts
+  // Read before connecting (a missing file is fine), then /etc/ssh/ssh_config. Empty:
+  // $HOME/.ssh/config.
+  std::string ssh_config_file;
   bool accept_new_host_keys = false;  // host_key_policy accept-new; strict otherwise
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds keepalive_interval{15};
@@ -71,14 +77,20 @@ class NodeSession {
                                      const RunLimits& limits) = 0;
 
   // Copies a file to the node: written to a temporary name, size-checked, then renamed, so a
-  // half-copied file never takes the real name.
-  virtual Result<void> upload(const std::string& local_path, const std::string& remote_path) = 0;
+  // half-copied file never takes the real name. The copy gets `mode` (permission bits) when
+  // given, else the local file's.
+  virtual Result<void> upload(const std::string& local_path, const std::string& remote_path,
+                              std::optional<uint32_t> mode = std::nullopt) = 0;
   // The other way, with the same guarantees.
   virtual Result<void> download(const std::string& remote_path, const std::string& local_path) = 0;
   // The regular files directly inside a directory on the node.
   virtual Result<std::vector<RemoteFile>> list_files(const std::string& remote_dir) = 0;
   // mkdir -p on the node.
   virtual Result<void> make_directories(const std::string& remote_dir) = 0;
+
+  // Where the session went, as "host:port" after the ssh config was applied; empty when the
+  // node is this machine.
+  virtual std::string address() const { return {}; }
 };
 
 // Opens sessions to nodes: local (this machine) or ssh (libssh).
