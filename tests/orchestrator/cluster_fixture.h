@@ -98,12 +98,29 @@ class ClusterTest : public ::testing::Test {
                           "  path: " +
                           quoted(settings_.at("runner")) +
                           "\n"
-                          "  backend: sim\n"
-                          "  workdir: " +
-                          quoted(work_dir_) +
+                          "  backend: " +
+                          setting("backend", "sim") +
                           "\n"
-                          "benchmark: {scenario: offline, user_conf: user.conf}\n"
+                          "  workdir: " +
+                          quoted(work_dir_) + "\n" + model_sections_ +
+                          "benchmark: {scenario: offline, user_conf: user.conf, "
+                          "max_output_tokens: " +
+                          setting("max_output_tokens", "128") +
+                          "}\n"
                           "report: {out_dir: runs}\n");
+  }
+
+  std::string setting(const std::string& key, const std::string& otherwise) const {
+    const auto found = settings_.find(key);
+    return found == settings_.end() ? otherwise : found->second;
+  }
+
+  // For the model backends (settings_["backend"] = "cpu"): the model and dataset on the nodes.
+  // The nodes are this machine, so the controller's absolute paths are theirs.
+  void use_model(const std::string& model_dir, const std::string& dataset, int max_samples) {
+    model_sections_ = "model: {path: " + quoted(model_dir) +
+                      "}\ndataset: {path: " + quoted(dataset) +
+                      ", max_samples: " + std::to_string(max_samples) + "}\n";
   }
 
   // YAML double-quoted scalar.
@@ -281,6 +298,7 @@ class ClusterTest : public ::testing::Test {
   std::map<std::string, std::string> settings_;
   std::string known_hosts_;
   std::string work_dir_;
+  std::string model_sections_;  // model: and dataset: lines; empty for the sim backend
 };
 
 }  // namespace mlbench::orchestrator
