@@ -46,6 +46,31 @@ TEST(FormatNodeLine, ShowsSamplesTokensPerSecondAndEta) {
             "jw2   running     100/300 samples  5000 tok/s  ETA 0:04");
 }
 
+TEST(FormatNodeLine, AnExactTotalGivesTheEtaOfTheWholeRun) {
+  // 100 answered in 2 s, 300 issued of 500: the 400 left at 50 samples/s take 8 s.
+  NodeView view = running("jw2", 300, 100);
+  view.progress.total = 500;
+  view.progress.total_exact = true;
+  EXPECT_EQ(format_node_line(view, 4),
+            "jw2   running     100/300 of 500 samples  5000 tok/s  ETA 0:08");
+}
+
+TEST(FormatNodeLine, AnEstimatedTotalAndItsEtaAreMarkedAsSuch) {
+  NodeView view = running("jw2", 300, 100);
+  view.progress.total = 500;
+  view.progress.total_exact = false;
+  EXPECT_EQ(format_node_line(view, 4),
+            "jw2   running     100/300 of ~500 samples  5000 tok/s  ETA ~0:08");
+}
+
+TEST(FormatNodeLine, ATotalBelowWhatWasIssuedCountsWhatWasIssued) {
+  // An estimate overtaken by the run: the samples already issued still have to be answered.
+  NodeView view = running("jw2", 300, 100);
+  view.progress.total = 200;
+  EXPECT_EQ(format_node_line(view, 4),
+            "jw2   running     100/300 of ~200 samples  5000 tok/s  ETA ~0:04");
+}
+
 TEST(FormatNodeLine, FinishedNodeShowsStatusAndReasonWithoutEta) {
   NodeView view = running("jw3", 300, 120);
   view.phase = NodePhase::kDone;
@@ -63,6 +88,20 @@ TEST(FormatNodeLine, ConnectingShowsTheRetry) {
   view.phase = NodePhase::kConnecting;
   view.attempt = 2;
   EXPECT_EQ(format_node_line(view, 3), "jw2  connecting  attempt 2");
+}
+
+TEST(ProgressBoard, CountsWithoutATotalKeepTheTotalAnnouncedBefore) {
+  ProgressBoard board({"jw2"});
+  board.record(0, ProgressEvent{.issued = 40, .completed = 10, .total = 40, .total_exact = true});
+  board.record(0, ProgressEvent{.issued = 40, .completed = 40});  // e.g. from the result event
+  const NodeView view = board.snapshot().at(0);
+  EXPECT_EQ(view.progress.completed, 40u);
+  EXPECT_EQ(view.progress.total, 40u);
+  EXPECT_TRUE(view.progress.total_exact);
+  // A new total (a refined estimate) replaces the old one.
+  board.record(0, ProgressEvent{.issued = 41, .completed = 40, .total = 60});
+  EXPECT_EQ(board.snapshot().at(0).progress.total, 60u);
+  EXPECT_FALSE(board.snapshot().at(0).progress.total_exact);
 }
 
 TEST(ProgressDisplay, TerminalRedrawsTheSameLinesInPlace) {

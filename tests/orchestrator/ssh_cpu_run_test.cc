@@ -25,7 +25,7 @@ constexpr bool kSanitized = false;
 
 // The unoptimised sanitizer build runs the model many times slower: fewer samples and tokens
 // keep the same checks within seconds there.
-constexpr int kSamples = 6;  // dataset.max_samples
+constexpr int kSamples = kSanitized ? 3 : 6;  // dataset.max_samples
 // LoadGen's Offline query is a whole number of passes over the loaded samples.
 constexpr int kQueries = kSanitized ? 2 * kSamples : 6 * kSamples;
 constexpr int kOutputTokens = kSanitized ? 8 : 16;

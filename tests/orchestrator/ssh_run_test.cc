@@ -36,6 +36,9 @@ TEST_F(ClusterTest, TwoNodeRunBringsBothNodesFilesHome) {
   expect_ok_node(*this, "jw2");
   expect_ok_node(*this, "jw3");
   EXPECT_THAT(result.out, HasSubstr("2 of 2 nodes ok"));
+  // The progress lines (plain, on a pipe) end with each node's count of the exact total.
+  EXPECT_THAT(result.err, ::testing::ContainsRegex("jw2 +ok +200/200 of 200 samples"));
+  EXPECT_THAT(result.err, ::testing::ContainsRegex("jw3 +ok +200/200 of 200 samples"));
   expect_report_lists_every_node();
   expect_reported_ok("jw2");
   expect_reported_ok("jw3");
