@@ -40,10 +40,13 @@ std::string format_node_line(const NodeView& node, size_t width) {
   }
   if (node.has_progress) {
     const ProgressEvent& p = node.progress;
-    // "~" marks an estimated total, and the ETA that follows from it.
+    // "~" marks an estimated total, and the ETA that follows from it. Once the node is done
+    // its counts are final, and an estimate of them says nothing more.
     const std::string_view about = p.total && !p.total_exact ? "~" : "";
     line += fmt::format("  {}/{}", p.completed, p.issued);
-    if (p.total) line += fmt::format(" of {}{}", about, *p.total);
+    if (p.total && (p.total_exact || !node.status)) {
+      line += fmt::format(" of {}{}", about, *p.total);
+    }
     line += " samples";
     const double seconds = static_cast<double>(p.t_ns) / 1e9;
     if (seconds > 0) {

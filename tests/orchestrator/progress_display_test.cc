@@ -46,29 +46,35 @@ TEST(FormatNodeLine, ShowsSamplesTokensPerSecondAndEta) {
             "jw2   running     100/300 samples  5000 tok/s  ETA 0:04");
 }
 
-TEST(FormatNodeLine, AnExactTotalGivesTheEtaOfTheWholeRun) {
-  // 100 answered in 2 s, 300 issued of 500: the 400 left at 50 samples/s take 8 s.
+// 100 answered in 2 s and 300 issued, of a run of `total`.
+std::string line_with_total(uint64_t total, bool exact) {
   NodeView view = running("jw2", 300, 100);
-  view.progress.total = 500;
-  view.progress.total_exact = true;
-  EXPECT_EQ(format_node_line(view, 4),
+  view.progress.total = total;
+  view.progress.total_exact = exact;
+  return format_node_line(view, 4);
+}
+
+TEST(FormatNodeLine, ATotalGivesTheEtaOfTheWholeRunAndAnEstimateIsMarked) {
+  // The 400 left of 500 at 50 samples/s take 8 s.
+  EXPECT_EQ(line_with_total(500, true),
             "jw2   running     100/300 of 500 samples  5000 tok/s  ETA 0:08");
-}
-
-TEST(FormatNodeLine, AnEstimatedTotalAndItsEtaAreMarkedAsSuch) {
-  NodeView view = running("jw2", 300, 100);
-  view.progress.total = 500;
-  view.progress.total_exact = false;
-  EXPECT_EQ(format_node_line(view, 4),
+  EXPECT_EQ(line_with_total(500, false),
             "jw2   running     100/300 of ~500 samples  5000 tok/s  ETA ~0:08");
+  // An estimate overtaken by the run: the samples already issued still have to be answered.
+  EXPECT_EQ(line_with_total(200, false),
+            "jw2   running     100/300 of ~200 samples  5000 tok/s  ETA ~0:04");
 }
 
-TEST(FormatNodeLine, ATotalBelowWhatWasIssuedCountsWhatWasIssued) {
-  // An estimate overtaken by the run: the samples already issued still have to be answered.
-  NodeView view = running("jw2", 300, 100);
-  view.progress.total = 200;
-  EXPECT_EQ(format_node_line(view, 4),
-            "jw2   running     100/300 of ~200 samples  5000 tok/s  ETA ~0:04");
+TEST(FormatNodeLine, AFinishedNodeKeepsAnExactTotalButNotAnEstimate) {
+  NodeView view = running("jw2", 300, 300);
+  view.phase = NodePhase::kDone;
+  view.status = report::NodeStatus::kOk;
+  view.progress.total = 300;
+  view.progress.total_exact = true;
+  EXPECT_EQ(format_node_line(view, 4), "jw2   ok          300/300 of 300 samples  15000 tok/s");
+  view.progress.total = 310;
+  view.progress.total_exact = false;
+  EXPECT_EQ(format_node_line(view, 4), "jw2   ok          300/300 samples  15000 tok/s");
 }
 
 TEST(FormatNodeLine, FinishedNodeShowsStatusAndReasonWithoutEta) {
