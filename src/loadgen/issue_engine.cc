@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <random>
 #include <thread>
@@ -73,21 +74,46 @@ void mark_accuracy_log_samples(const EffectiveSettings& settings, QueryPhase pha
   }
 }
 
+// The samples of the first `count` queries.
+uint64_t samples_in(const std::vector<Query>& queries, uint64_t count) {
+  uint64_t samples = 0;
+  for (uint64_t q = 0; q < count && q < queries.size(); ++q)
+    samples += queries[q].sample_indices.size();
+  return samples;
+}
+
+// The queries a performance run can issue at most: every generated one, or max_query_count.
+uint64_t query_cap(const EffectiveSettings& settings, const std::vector<Query>& queries) {
+  const uint64_t generated = queries.size();
+  return settings.max_query_count != 0 ? std::min<uint64_t>(generated, settings.max_query_count)
+                                       : generated;
+}
+
+bool is_estimated_single_stream(const EffectiveSettings& settings, std::span<const PlannedSet> sets,
+                                const IssueTotal& planned) {
+  return !planned.exact && settings.scenario == Scenario::kSingleStream && !sets.empty() &&
+         sets.front().phase == QueryPhase::kPerformance;
+}
+
 // Runs the progress callback every interval until destroyed; never touches the issue thread.
 class ProgressReporter {
  public:
   ProgressReporter(const IssueOptions& options, const ResponseRecorder& recorder,
-                   const std::atomic<uint64_t>& issued, Clock::time_point start) {
+                   const std::atomic<uint64_t>& issued, Clock::time_point start,
+                   const EffectiveSettings& settings, std::span<const PlannedSet> sets) {
     if (!options.on_progress) return;
-    thread_ = std::jthread([&, start, interval = options.progress_interval,
+    thread_ = std::jthread([&, start, sets, planned = planned_issue_total(settings, sets),
+                            interval = options.progress_interval,
                             callback = options.on_progress](std::stop_token stop) {
       std::mutex mutex;
       std::condition_variable_any wake;
       std::unique_lock lock(mutex);
       while (!stop.stop_requested()) {
         wake.wait_for(lock, stop, interval, [] { return false; });
-        callback(RunProgress{issued.load(std::memory_order_relaxed), recorder.completed(),
-                             recorder.tokens(), Clock::now() - start});
+        const uint64_t samples = issued.load(std::memory_order_relaxed);
+        const nanoseconds elapsed = Clock::now() - start;
+        callback(RunProgress{samples, recorder.completed(), recorder.tokens(), elapsed,
+                             projected_issue_total(settings, sets, planned, samples, elapsed)});
       }
     });
   }
@@ -233,6 +259,53 @@ EndReason issue_set(Issuer& issuer, Scenario scenario, QueryPhase phase,
 
 }  // namespace
 
+IssueTotal planned_issue_total(const EffectiveSettings& settings,
+                               std::span<const PlannedSet> sets) {
+  if (sets.empty()) return {};
+  if (sets.front().phase != QueryPhase::kPerformance || settings.scenario == Scenario::kOffline) {
+    uint64_t samples = 0;
+    for (const PlannedSet& set : sets)
+      samples += samples_in(set.generated.queries, set.generated.queries.size());
+    return {.samples = samples, .exact = true};
+  }
+  const std::vector<Query>& queries = sets.front().generated.queries;
+  const uint64_t cap = query_cap(settings, queries);
+  if (settings.scenario == Scenario::kServer) {
+    if (settings.max_duration.count() == 0) return {.samples = samples_in(queries, cap)};
+    // The engine stops after the first query it issues past max_duration.
+    uint64_t within = 0;
+    while (within < cap && queries[within].scheduled_offset <= settings.max_duration)
+      ++within;
+    if (within >= cap) return {.samples = samples_in(queries, cap)};
+    return {.samples = samples_in(queries, within + 1), .exact = false};
+  }
+  // SingleStream stops after the query that meets both minimums; with min_duration 0 that is
+  // the min_query_count-th (at least the first).
+  const uint64_t count = std::min(cap, std::max<uint64_t>(settings.min_query_count, 1));
+  const bool exact =
+      (settings.target_duration.count() == 0 || count == cap) && settings.max_duration.count() == 0;
+  return {.samples = samples_in(queries, count), .exact = exact};
+}
+
+IssueTotal projected_issue_total(const EffectiveSettings& settings,
+                                 std::span<const PlannedSet> sets, const IssueTotal& planned,
+                                 uint64_t samples_issued, nanoseconds elapsed) {
+  if (!is_estimated_single_stream(settings, sets, planned)) return planned;
+  const std::vector<Query>& queries = sets.front().generated.queries;
+  const uint64_t cap = samples_in(queries, query_cap(settings, queries));
+  uint64_t samples = std::max(planned.samples, samples_issued);
+  if (samples_issued > 0 && elapsed.count() > 0) {
+    const double by_min_duration =
+        static_cast<double>(samples_issued) *
+        static_cast<double>(nanoseconds(settings.target_duration).count()) /
+        static_cast<double>(elapsed.count());
+    samples = by_min_duration >= static_cast<double>(cap)
+                  ? cap
+                  : std::max(samples, static_cast<uint64_t>(std::ceil(by_min_duration)));
+  }
+  return {.samples = std::min(samples, cap), .exact = false};
+}
+
 Result<RunRecord> run_phase(const EffectiveSettings& settings, QslCounts qsl,
                             std::span<const PlannedSet> sets, SystemUnderTest& sut,
                             const IssueOptions& options) {
@@ -277,7 +350,7 @@ Result<RunRecord> run_phase(const EffectiveSettings& settings, QslCounts qsl,
   Issuer issuer(settings, sut, recorder, record.samples, options, start);
   std::vector<RuntimeError> engine_errors;
   {
-    ProgressReporter progress(options, recorder, issuer.samples_issued, start);
+    ProgressReporter progress(options, recorder, issuer.samples_issued, start, settings, sets);
     for (const PlannedSet& set : sets) {
       issuer.generated = &set.generated;
       record.end_reason = issue_set(issuer, settings.scenario, record.phase, engine_errors);

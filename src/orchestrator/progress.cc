@@ -28,8 +28,16 @@ void ProgressBoard::set_phase(size_t node, NodePhase phase, int attempt) {
 
 void ProgressBoard::record(size_t node, const ProgressEvent& progress) {
   const std::lock_guard lock(mutex_);
-  nodes_.at(node).progress = progress;
-  nodes_.at(node).has_progress = true;
+  NodeView& view = nodes_.at(node);
+  // The total belongs to the run, not to one event: counts without one (the result's) keep it.
+  const std::optional<uint64_t> total = view.progress.total;
+  const bool total_exact = view.progress.total_exact;
+  view.progress = progress;
+  if (!progress.total && total) {
+    view.progress.total = total;
+    view.progress.total_exact = total_exact;
+  }
+  view.has_progress = true;
 }
 
 void ProgressBoard::finish(size_t node, report::NodeStatus status, std::string note) {

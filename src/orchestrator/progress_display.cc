@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string_view>
 
@@ -39,15 +40,24 @@ std::string format_node_line(const NodeView& node, size_t width) {
   }
   if (node.has_progress) {
     const ProgressEvent& p = node.progress;
-    line += fmt::format("  {}/{} samples", p.completed, p.issued);
+    // "~" marks an estimated total, and the ETA that follows from it. Once the node is done
+    // its counts are final, and an estimate of them says nothing more.
+    const std::string_view about = p.total && !p.total_exact ? "~" : "";
+    line += fmt::format("  {}/{}", p.completed, p.issued);
+    if (p.total && (p.total_exact || !node.status)) {
+      line += fmt::format(" of {}{}", about, *p.total);
+    }
+    line += " samples";
     const double seconds = static_cast<double>(p.t_ns) / 1e9;
     if (seconds > 0) {
       line += fmt::format("  {:.0f} tok/s", static_cast<double>(p.tokens) / seconds);
     }
-    if (!node.status && p.completed > 0 && seconds > 0 && p.issued > p.completed) {
+    // Without a total, the samples issued so far are all that is known to remain.
+    const uint64_t expected = p.total ? std::max(*p.total, p.issued) : p.issued;
+    if (!node.status && p.completed > 0 && seconds > 0 && expected > p.completed) {
       const double rate = static_cast<double>(p.completed) / seconds;
-      line += fmt::format("  ETA {}",
-                          format_duration(static_cast<double>(p.issued - p.completed) / rate));
+      line += fmt::format("  ETA {}{}", about,
+                          format_duration(static_cast<double>(expected - p.completed) / rate));
     }
   }
   if (!node.note.empty()) line += "  " + node.note;

@@ -9,11 +9,16 @@ using nlohmann::json;
 
 struct ToJson {
   json operator()(const ProgressEvent& e) const {
-    return {{"event", "progress"},
-            {"issued", e.issued},
-            {"completed", e.completed},
-            {"tokens", e.tokens},
-            {"t_ns", e.t_ns}};
+    json out = {{"event", "progress"},
+                {"issued", e.issued},
+                {"completed", e.completed},
+                {"tokens", e.tokens},
+                {"t_ns", e.t_ns}};
+    if (e.total) {
+      out["total"] = *e.total;
+      out["total_exact"] = e.total_exact;
+    }
+    return out;
   }
   json operator()(const LogEvent& e) const {
     return {{"event", "log"}, {"level", e.level}, {"message", e.message}};
@@ -30,9 +35,18 @@ struct ToJson {
 
 RunnerEvent from_json(const json& object, std::string_view kind) {
   if (kind == "progress") {
-    return ProgressEvent{object.at("issued").get<uint64_t>(),
-                         object.at("completed").get<uint64_t>(),
-                         object.at("tokens").get<uint64_t>(), object.at("t_ns").get<int64_t>()};
+    ProgressEvent progress{object.at("issued").get<uint64_t>(),
+                           object.at("completed").get<uint64_t>(),
+                           object.at("tokens").get<uint64_t>(), object.at("t_ns").get<int64_t>()};
+    // Both optional: events of runners from before `total` have neither. A total that is not
+    // a count is dropped rather than the event: the line then shows what it showed before.
+    if (const auto total = object.find("total");
+        total != object.end() && total->is_number_unsigned()) {
+      progress.total = total->get<uint64_t>();
+      const auto exact = object.find("total_exact");
+      progress.total_exact = exact != object.end() && exact->is_boolean() && exact->get<bool>();
+    }
+    return progress;
   }
   if (kind == "log") {
     return LogEvent{object.at("level").get<std::string>(), object.at("message").get<std::string>()};

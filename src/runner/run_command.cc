@@ -249,8 +249,13 @@ ExitCode run(RunOptions options) {
       std::chrono::milliseconds(static_cast<int64_t>(options.completion_timeout_s * 1000));
   issue_options.stop_requested = &interrupt.flag();
   issue_options.on_progress = [](const loadgen::RunProgress& progress) {
-    emit(orchestrator::ProgressEvent{progress.samples_issued, progress.samples_completed,
-                                     progress.tokens_completed, progress.elapsed.count()});
+    orchestrator::ProgressEvent event{progress.samples_issued, progress.samples_completed,
+                                      progress.tokens_completed, progress.elapsed.count()};
+    if (progress.total) {
+      event.total = progress.total->samples;
+      event.total_exact = progress.total->exact;
+    }
+    emit(event);
   };
   auto record = loadgen::run_phase(settings->loaded.effective, settings->request.qsl, *plan, sut,
                                    issue_options);

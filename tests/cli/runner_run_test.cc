@@ -63,6 +63,43 @@ TEST(RunnerRun, OfflineSimRunWritesValidLogsAndStreamsEvents) {
   EXPECT_THAT(detail, HasSubstr(R"("key": "result_tokens_per_second")"));
 }
 
+// Progress events carry the run's total: an exact one is what the run then issues, an
+// estimate is never below what was already issued.
+TEST(RunnerRun, ProgressEventsAnnounceTheTotalTheRunIssues) {
+  testing::TempDir dir;
+  const std::string conf = dir.write("user.conf",
+                                     "*.Server.target_qps = 100\n"
+                                     "*.Server.min_duration = 700\n"
+                                     "*.Server.min_query_count = 20\n"
+                                     "*.SingleStream.target_latency = 20\n"
+                                     "*.SingleStream.min_duration = 700\n"
+                                     "*.SingleStream.min_query_count = 20\n");
+  for (const std::string scenario : {"Server", "SingleStream"}) {
+    SCOPED_TRACE(scenario);
+    const std::string out = (dir.path() / scenario).string();
+    const auto result = run_runner({"--backend", "sim", "--scenario", scenario, "--user-conf", conf,
+                                    "--total-count", "20", "--out", out});
+    ASSERT_TRUE(result.exit_code == 0 || result.exit_code == 2) << result.err;
+    const auto lines = events(result.out);
+    ASSERT_FALSE(lines.empty());
+    ASSERT_EQ(lines.back().at("event"), "result");
+    const uint64_t issued = lines.back().at("issued").get<uint64_t>();
+    int progress_events = 0;
+    for (const auto& line : lines) {
+      if (line.at("event") != "progress") continue;
+      ++progress_events;
+      ASSERT_TRUE(line.contains("total")) << line.dump();
+      ASSERT_TRUE(line.at("total_exact").is_boolean()) << line.dump();
+      if (line.at("total_exact").get<bool>()) {
+        EXPECT_EQ(line.at("total").get<uint64_t>(), issued) << line.dump();
+      } else {
+        EXPECT_GE(line.at("total").get<uint64_t>(), line.at("issued").get<uint64_t>());
+      }
+    }
+    EXPECT_GE(progress_events, 1) << "a run of 0.7 s or more reports every 0.5 s";
+  }
+}
+
 TEST(RunnerRun, AccuracyRunLogsEverySampleOnce) {
   testing::TempDir dir;
   const std::string conf = dir.write("user.conf", "*.Server.target_qps = 500\n");

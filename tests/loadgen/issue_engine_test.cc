@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <mutex>
 #include <set>
 
 #include "mlbench/loadgen/query_plan.h"
@@ -242,6 +243,123 @@ TEST(IssueEngine, StopFlagInterruptsAndKeepsWhatWasIssued) {
   EXPECT_GT(calls.load(), 0);
   EXPECT_LT(record.samples.size(), planned.set.generated.queries.size());
   EXPECT_GE(record.samples.size(), 5u);
+}
+
+// --- The total a run announces with its progress ---------------------------------------------
+
+IssueTotal total_of(const Planned& planned) {
+  return planned_issue_total(planned.settings, std::span(&planned.set, 1));
+}
+
+// Runs `planned` and returns every total its progress callback was given.
+std::vector<IssueTotal> totals_seen(const Planned& planned, Scenario scenario, RunRecord* out) {
+  SimulatedSut sut(quick_sut(scenario));
+  std::mutex mutex;
+  std::vector<IssueTotal> seen;
+  IssueOptions options;
+  options.progress_interval = 5ms;
+  options.on_progress = [&](const RunProgress& progress) {
+    const std::lock_guard lock(mutex);
+    EXPECT_TRUE(progress.total.has_value());
+    if (progress.total) seen.push_back(*progress.total);
+  };
+  *out = run(planned, sut, options);
+  return seen;
+}
+
+TEST(IssueTotal, OfflineAndServerAnnounceExactlyWhatTheyIssue) {
+  for (const Scenario scenario : {Scenario::kOffline, Scenario::kServer}) {
+    SCOPED_TRACE(to_string(scenario));
+    const auto planned =
+        plan(fast_settings(scenario, TestMode::kPerformanceOnly), {.total = 64, .performance = 32});
+    const IssueTotal total = total_of(planned);
+    EXPECT_TRUE(total.exact);
+    RunRecord record;
+    const std::vector<IssueTotal> seen = totals_seen(planned, scenario, &record);
+    EXPECT_EQ(total.samples, record.samples.size());
+    for (const IssueTotal& announced : seen)
+      EXPECT_EQ(announced, total);
+    if (scenario == Scenario::kServer) {
+      EXPECT_FALSE(seen.empty()) << "the run lasts 200 ms";
+    }
+  }
+}
+
+TEST(IssueTotal, AccuracyRunsCountEverySetExactly) {
+  const QslCounts qsl{.total = 40, .performance = 16};
+  for (const Scenario scenario : {Scenario::kOffline, Scenario::kServer, Scenario::kSingleStream}) {
+    SCOPED_TRACE(to_string(scenario));
+    auto derived = derive_effective_settings(fast_settings(scenario, TestMode::kAccuracyOnly), qsl);
+    ASSERT_TRUE(derived.ok());
+    auto sets = plan_queries(derived->settings, qsl);
+    ASSERT_TRUE(sets.ok());
+    EXPECT_EQ(planned_issue_total(derived->settings, *sets), (IssueTotal{.samples = 40}));
+  }
+}
+
+TEST(IssueTotal, ServerCutByMaxQueryCountIsExactAndByMaxDurationAnEstimate) {
+  auto planned = plan(fast_settings(Scenario::kServer, TestMode::kPerformanceOnly),
+                      {.total = 64, .performance = 32});
+  ASSERT_GT(planned.set.generated.queries.size(), 10u);
+  planned.settings.max_query_count = 7;
+  EXPECT_EQ(total_of(planned), (IssueTotal{.samples = 7, .exact = true}));
+  planned.settings.max_query_count = 0;
+  planned.settings.max_duration = std::chrono::milliseconds(50);
+  uint64_t scheduled_within = 0;
+  for (const Query& query : planned.set.generated.queries)
+    scheduled_within += query.scheduled_offset <= 50ms ? 1 : 0;
+  // The engine stops after the first query it issues past max_duration.
+  EXPECT_EQ(total_of(planned), (IssueTotal{.samples = scheduled_within + 1, .exact = false}));
+}
+
+TEST(IssueTotal, SingleStreamIsAnEstimateThatOnlyGrows) {
+  const auto planned = plan(fast_settings(Scenario::kSingleStream, TestMode::kPerformanceOnly),
+                            {.total = 64, .performance = 32});
+  const IssueTotal planned_total = total_of(planned);
+  EXPECT_FALSE(planned_total.exact);
+  EXPECT_EQ(planned_total.samples, planned.settings.min_query_count);
+  RunRecord record;
+  const std::vector<IssueTotal> seen = totals_seen(planned, Scenario::kSingleStream, &record);
+  EXPECT_GE(record.samples.size(), planned_total.samples);
+  for (const IssueTotal& announced : seen) {
+    EXPECT_FALSE(announced.exact);
+    EXPECT_GE(announced.samples, planned_total.samples);
+    EXPECT_LE(announced.samples, planned.set.generated.queries.size());
+  }
+}
+
+TEST(IssueTotal, SingleStreamProjectsItsPaceToMinDuration) {
+  const auto planned = plan(fast_settings(Scenario::kSingleStream, TestMode::kPerformanceOnly),
+                            {.total = 64, .performance = 32});
+  const std::span sets(&planned.set, 1);
+  const IssueTotal at_start = total_of(planned);
+  const auto quarter = std::chrono::nanoseconds(planned.settings.target_duration) / 4;
+  const uint64_t generated = planned.set.generated.queries.size();
+  ASSERT_GT(generated, 4 * 30u);
+  // 30 samples in a quarter of min_duration: about 120 by its end.
+  EXPECT_EQ(projected_issue_total(planned.settings, sets, at_start, 30, quarter),
+            (IssueTotal{.samples = 120, .exact = false}));
+  // A slow start projects less than min_query_count: the minimum stands.
+  EXPECT_EQ(projected_issue_total(planned.settings, sets, at_start, 1, quarter).samples,
+            at_start.samples);
+  // Never more than were generated.
+  EXPECT_EQ(projected_issue_total(planned.settings, sets, at_start, 30, 1ns).samples, generated);
+  // Nothing issued yet: the plan.
+  EXPECT_EQ(projected_issue_total(planned.settings, sets, at_start, 0, 0ns), at_start);
+}
+
+TEST(IssueTotal, SingleStreamWithoutMinDurationStopsAtMinQueryCountExactly) {
+  TestSettings settings = fast_settings(Scenario::kSingleStream, TestMode::kPerformanceOnly);
+  settings.min_duration_ms = 0;
+  const auto planned = plan(settings, {.total = 64, .performance = 32});
+  const IssueTotal total = total_of(planned);
+  EXPECT_TRUE(total.exact);
+  // Exact totals are not projected.
+  EXPECT_EQ(projected_issue_total(planned.settings, std::span(&planned.set, 1), total, 3, 1ns),
+            total);
+  RunRecord record;
+  totals_seen(planned, Scenario::kSingleStream, &record);
+  EXPECT_EQ(record.samples.size(), total.samples);
 }
 
 TEST(IssueEngine, RefusesAnEmptyPlan) {

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -97,12 +98,29 @@ class ClusterTest : public ::testing::Test {
                           "  path: " +
                           quoted(settings_.at("runner")) +
                           "\n"
-                          "  backend: sim\n"
-                          "  workdir: " +
-                          quoted(work_dir_) +
+                          "  backend: " +
+                          setting("backend", "sim") +
                           "\n"
-                          "benchmark: {scenario: offline, user_conf: user.conf}\n"
+                          "  workdir: " +
+                          quoted(work_dir_) + "\n" + model_sections_ +
+                          "benchmark: {scenario: offline, user_conf: user.conf, "
+                          "max_output_tokens: " +
+                          setting("max_output_tokens", "128") +
+                          "}\n"
                           "report: {out_dir: runs}\n");
+  }
+
+  std::string setting(const std::string& key, const std::string& otherwise) const {
+    const auto found = settings_.find(key);
+    return found == settings_.end() ? otherwise : found->second;
+  }
+
+  // For the model backends (settings_["backend"] = "cpu"): the model and dataset on the nodes.
+  // The nodes are this machine, so the controller's absolute paths are theirs.
+  void use_model(const std::string& model_dir, const std::string& dataset, int max_samples) {
+    model_sections_ = "model: {path: " + quoted(model_dir) +
+                      "}\ndataset: {path: " + quoted(dataset) +
+                      ", max_samples: " + std::to_string(max_samples) + "}\n";
   }
 
   // YAML double-quoted scalar.
@@ -162,6 +180,107 @@ class ClusterTest : public ::testing::Test {
     return nlohmann::json::parse(testing::read_file(path));
   }
 
+  // report.json of the run (docs/report-schema.md), or null when it was not written.
+  nlohmann::json report() const {
+    const fs::path dir = run_dir();
+    if (dir.empty() || !fs::exists(dir / "report.json")) return nullptr;
+    return nlohmann::json::parse(testing::read_file(dir / "report.json"));
+  }
+
+  // The node's entry in report.json's `nodes`, or null.
+  nlohmann::json reported_node(const std::string& node) const {
+    const nlohmann::json all = report();
+    if (!all.is_object()) return nullptr;
+    for (const nlohmann::json& entry : all.at("nodes")) {
+      if (entry.at("name") == node) return entry;
+    }
+    return nullptr;
+  }
+
+  // What a user opens first after any run: the three report files, report.json listing every
+  // node of the config (by name, sorted), each with a status, and the aggregate counting them.
+  void expect_report_lists_every_node() const {
+    const fs::path dir = run_dir();
+    ASSERT_FALSE(dir.empty()) << "no run directory";
+    for (const char* file : {"report.json", "report.md", "report.html"}) {
+      EXPECT_TRUE(fs::exists(dir / file)) << file;
+    }
+    const nlohmann::json all = report();
+    ASSERT_TRUE(all.is_object()) << "no report.json";
+    EXPECT_EQ(all.at("run").at("id"), dir.filename().string());
+    std::vector<std::string> expected;
+    for (const ClusterNode& node : nodes_)
+      expected.push_back(node.name);
+    std::sort(expected.begin(), expected.end());
+    std::vector<std::string> listed;
+    for (const nlohmann::json& entry : all.at("nodes")) {
+      listed.push_back(entry.at("name").get<std::string>());
+      EXPECT_EQ(entry.at("status_source"), "node.json") << entry.at("name");
+    }
+    EXPECT_EQ(listed, expected);
+    EXPECT_EQ(all.at("aggregate").at("nodes"), expected.size());
+  }
+
+  // A node the report shows as ok: no error, every sample completed, VALID, and throughput.
+  void expect_reported_ok(const std::string& node) const {
+    const nlohmann::json entry = reported_node(node);
+    ASSERT_TRUE(entry.is_object()) << node << " is not in report.json";
+    EXPECT_EQ(entry.at("status"), "ok") << entry.dump();
+    EXPECT_TRUE(entry.at("error").is_null()) << entry.at("error");
+    EXPECT_EQ(entry.at("runner_exit_code"), 0);
+    const nlohmann::json& result = entry.at("result");
+    ASSERT_TRUE(result.is_object()) << node << ": no result in report.json";
+    EXPECT_EQ(result.at("valid"), true) << node;
+    const nlohmann::json& samples = result.at("samples");
+    ASSERT_TRUE(samples.is_object()) << node << ": no sample counts";
+    EXPECT_GT(samples.at("issued").get<int64_t>(), 0) << node;
+    EXPECT_EQ(samples.at("completed"), samples.at("issued")) << node;
+    for (const char* figure : {"samples_per_second", "tokens_per_second"}) {
+      ASSERT_TRUE(result.at(figure).is_object()) << node << ": no " << figure;
+      EXPECT_GT(result.at(figure).at("value").get<double>(), 0.0) << node << ": " << figure;
+    }
+  }
+
+  // A node the report shows as not ok: its status, an error naming `reason`, and the same
+  // reason beside its name in report.md (what a reader of the report sees).
+  void expect_reported_not_ok(const std::string& node, const std::string& status,
+                              const std::string& reason) const {
+    const nlohmann::json entry = reported_node(node);
+    ASSERT_TRUE(entry.is_object()) << node << " is not in report.json";
+    EXPECT_EQ(entry.at("status"), status) << entry.dump();
+    ASSERT_TRUE(entry.at("error").is_string()) << node << ": no error in report.json";
+    const std::string error = entry.at("error").get<std::string>();
+    EXPECT_NE(error.find(reason), std::string::npos) << node << ": " << error;
+    const fs::path markdown = run_dir() / "report.md";
+    if (fs::exists(markdown)) {
+      EXPECT_NE(testing::read_file(markdown).find("- " + node + " (" + status + "): " + error),
+                std::string::npos)
+          << node << ": report.md does not give its status and error";
+    }
+  }
+
+  // A node that stopped part way: the report keeps what it got that far (from its events),
+  // at least one completed sample and no more than were issued.
+  void expect_reported_result_kept(const std::string& node) const {
+    const nlohmann::json entry = reported_node(node);
+    ASSERT_TRUE(entry.is_object()) << node << " is not in report.json";
+    ASSERT_TRUE(entry.at("result").is_object()) << node << ": its result was lost";
+    const nlohmann::json& samples = entry.at("result").at("samples");
+    ASSERT_TRUE(samples.is_object()) << node << ": no sample counts";
+    EXPECT_GT(samples.at("completed").get<int64_t>(), 0) << node;
+    EXPECT_LE(samples.at("completed").get<int64_t>(), samples.at("issued").get<int64_t>()) << node;
+    ASSERT_TRUE(entry.at("progress").is_object()) << node;
+    EXPECT_GT(entry.at("progress").at("events").get<int>(), 0) << node;
+  }
+
+  // A node whose runner never ran (or never said anything): listed, with no figures made up.
+  void expect_reported_nothing_from(const std::string& node) const {
+    const nlohmann::json entry = reported_node(node);
+    ASSERT_TRUE(entry.is_object()) << node << " is not in report.json";
+    EXPECT_TRUE(entry.at("result").is_null()) << node << ": " << entry.at("result").dump();
+    EXPECT_TRUE(entry.at("progress").is_null()) << node;
+  }
+
   // Whether the node's events.jsonl (as collected on the controller) has a progress event.
   bool has_progress(const std::string& node) const {
     const fs::path dir = run_dir();
@@ -179,6 +298,7 @@ class ClusterTest : public ::testing::Test {
   std::map<std::string, std::string> settings_;
   std::string known_hosts_;
   std::string work_dir_;
+  std::string model_sections_;  // model: and dataset: lines; empty for the sim backend
 };
 
 }  // namespace mlbench::orchestrator

@@ -114,6 +114,11 @@ TEST_F(PartitionTest, PartitionedNodeFailsOnTheHeartbeatAndTheOtherFinishes) {
   EXPECT_THAT(jw3.at("error").get<std::string>(), HasSubstr("no output from the runner for 3 s"));
   EXPECT_THAT(result.out, HasSubstr("node jw3: failed"));
   EXPECT_THAT(testing::read_file(node_dir("jw3") / "events.jsonl"), HasSubstr("\"progress\""));
+  expect_report_lists_every_node();
+  expect_reported_ok("jw2");
+  expect_reported_not_ok("jw3", "failed",
+                         "no output from the runner for 3 s (heartbeat_timeout_s)");
+  expect_reported_result_kept("jw3");
 }
 
 }  // namespace

@@ -46,6 +46,37 @@ TEST(FormatNodeLine, ShowsSamplesTokensPerSecondAndEta) {
             "jw2   running     100/300 samples  5000 tok/s  ETA 0:04");
 }
 
+// 100 answered in 2 s and 300 issued, of a run of `total`.
+std::string line_with_total(uint64_t total, bool exact) {
+  NodeView view = running("jw2", 300, 100);
+  view.progress.total = total;
+  view.progress.total_exact = exact;
+  return format_node_line(view, 4);
+}
+
+TEST(FormatNodeLine, ATotalGivesTheEtaOfTheWholeRunAndAnEstimateIsMarked) {
+  // The 400 left of 500 at 50 samples/s take 8 s.
+  EXPECT_EQ(line_with_total(500, true),
+            "jw2   running     100/300 of 500 samples  5000 tok/s  ETA 0:08");
+  EXPECT_EQ(line_with_total(500, false),
+            "jw2   running     100/300 of ~500 samples  5000 tok/s  ETA ~0:08");
+  // An estimate overtaken by the run: the samples already issued still have to be answered.
+  EXPECT_EQ(line_with_total(200, false),
+            "jw2   running     100/300 of ~200 samples  5000 tok/s  ETA ~0:04");
+}
+
+TEST(FormatNodeLine, AFinishedNodeKeepsAnExactTotalButNotAnEstimate) {
+  NodeView view = running("jw2", 300, 300);
+  view.phase = NodePhase::kDone;
+  view.status = report::NodeStatus::kOk;
+  view.progress.total = 300;
+  view.progress.total_exact = true;
+  EXPECT_EQ(format_node_line(view, 4), "jw2   ok          300/300 of 300 samples  15000 tok/s");
+  view.progress.total = 310;
+  view.progress.total_exact = false;
+  EXPECT_EQ(format_node_line(view, 4), "jw2   ok          300/300 samples  15000 tok/s");
+}
+
 TEST(FormatNodeLine, FinishedNodeShowsStatusAndReasonWithoutEta) {
   NodeView view = running("jw3", 300, 120);
   view.phase = NodePhase::kDone;
@@ -63,6 +94,20 @@ TEST(FormatNodeLine, ConnectingShowsTheRetry) {
   view.phase = NodePhase::kConnecting;
   view.attempt = 2;
   EXPECT_EQ(format_node_line(view, 3), "jw2  connecting  attempt 2");
+}
+
+TEST(ProgressBoard, CountsWithoutATotalKeepTheTotalAnnouncedBefore) {
+  ProgressBoard board({"jw2"});
+  board.record(0, ProgressEvent{.issued = 40, .completed = 10, .total = 40, .total_exact = true});
+  board.record(0, ProgressEvent{.issued = 40, .completed = 40});  // e.g. from the result event
+  const NodeView view = board.snapshot().at(0);
+  EXPECT_EQ(view.progress.completed, 40u);
+  EXPECT_EQ(view.progress.total, 40u);
+  EXPECT_TRUE(view.progress.total_exact);
+  // A new total (a refined estimate) replaces the old one.
+  board.record(0, ProgressEvent{.issued = 41, .completed = 40, .total = 60});
+  EXPECT_EQ(board.snapshot().at(0).progress.total, 60u);
+  EXPECT_FALSE(board.snapshot().at(0).progress.total_exact);
 }
 
 TEST(ProgressDisplay, TerminalRedrawsTheSameLinesInPlace) {

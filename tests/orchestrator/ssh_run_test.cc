@@ -36,6 +36,16 @@ TEST_F(ClusterTest, TwoNodeRunBringsBothNodesFilesHome) {
   expect_ok_node(*this, "jw2");
   expect_ok_node(*this, "jw3");
   EXPECT_THAT(result.out, HasSubstr("2 of 2 nodes ok"));
+  // The progress lines (plain, on a pipe) end with each node's count of the exact total.
+  EXPECT_THAT(result.err, ::testing::ContainsRegex("jw2 +ok +200/200 of 200 samples"));
+  EXPECT_THAT(result.err, ::testing::ContainsRegex("jw3 +ok +200/200 of 200 samples"));
+  expect_report_lists_every_node();
+  expect_reported_ok("jw2");
+  expect_reported_ok("jw3");
+  const nlohmann::json aggregate = report().at("aggregate");
+  EXPECT_EQ(aggregate.at("nodes_ok"), 2);
+  EXPECT_EQ(aggregate.at("all_valid"), true);
+  EXPECT_EQ(aggregate.at("samples").at("nodes"), 2);
 
   const auto run = nlohmann::json::parse(testing::read_file(run_dir() / "run.json"));
   EXPECT_EQ(run.at("scenario"), "Offline");
@@ -63,6 +73,10 @@ TEST_F(ClusterTest, HostKeyMismatchIsRefusedWithoutRetrying) {
   EXPECT_THAT(jw3.at("error").get<std::string>(), HasSubstr("refused"));
   EXPECT_THAT(jw3.at("error").get<std::string>(), HasSubstr("host key"));
   EXPECT_THAT(result.out, HasSubstr("node jw3: failed: refused"));
+  expect_report_lists_every_node();
+  expect_reported_ok("jw2");
+  expect_reported_not_ok("jw3", "failed", "refused: host key CHANGED");
+  expect_reported_nothing_from("jw3");
 }
 
 TEST_F(ClusterTest, WrongUserKeyIsRefused) {
@@ -74,6 +88,10 @@ TEST_F(ClusterTest, WrongUserKeyIsRefused) {
   EXPECT_EQ(jw2.at("status"), "failed");
   EXPECT_THAT(jw2.at("error").get<std::string>(), HasSubstr("refused"));
   EXPECT_TRUE(jw2.at("runner_exit_code").is_null());
+  expect_report_lists_every_node();
+  expect_reported_ok("jw3");
+  expect_reported_not_ok("jw2", "failed", "refused: the node refused the key");
+  expect_reported_nothing_from("jw2");
 }
 
 TEST_F(ClusterTest, UnreachableNodeIsRetriedThenFailed) {
@@ -84,6 +102,10 @@ TEST_F(ClusterTest, UnreachableNodeIsRetriedThenFailed) {
   expect_ok_node(*this, "jw2");
   EXPECT_THAT(node_json("jw3").at("error").get<std::string>(),
               HasSubstr("unreachable after 3 attempts"));
+  expect_report_lists_every_node();
+  expect_reported_ok("jw2");
+  expect_reported_not_ok("jw3", "failed", "unreachable after 3 attempts");
+  expect_reported_nothing_from("jw3");
 }
 
 TEST_F(ClusterTest, SshdKilledMidRunFailsThatNodeAndKeepsItsEvents) {
@@ -98,6 +120,10 @@ TEST_F(ClusterTest, SshdKilledMidRunFailsThatNodeAndKeepsItsEvents) {
   EXPECT_EQ(jw3.at("status"), "failed");
   EXPECT_THAT(jw3.at("error").get<std::string>(), HasSubstr("lost the node during the run"));
   EXPECT_THAT(testing::read_file(node_dir("jw3") / "events.jsonl"), HasSubstr("\"progress\""));
+  expect_report_lists_every_node();
+  expect_reported_ok("jw2");
+  expect_reported_not_ok("jw3", "failed", "lost the node during the run");
+  expect_reported_result_kept("jw3");
 }
 
 TEST_F(ClusterTest, RunnerKilledMidRunIsPartialWithItsEventsKept) {
@@ -109,6 +135,10 @@ TEST_F(ClusterTest, RunnerKilledMidRunIsPartialWithItsEventsKept) {
   EXPECT_EQ(jw3.at("status"), "partial");
   EXPECT_THAT(jw3.at("error").get<std::string>(), HasSubstr("killed by SIGKILL"));
   EXPECT_THAT(testing::read_file(node_dir("jw3") / "events.jsonl"), HasSubstr("\"progress\""));
+  expect_report_lists_every_node();
+  expect_reported_ok("jw2");
+  expect_reported_not_ok("jw3", "partial", "killed by SIGKILL");
+  expect_reported_result_kept("jw3");
 }
 
 TEST_F(ClusterTest, HangingNodeTimesOutAndIsStopped) {
@@ -124,6 +154,10 @@ TEST_F(ClusterTest, HangingNodeTimesOutAndIsStopped) {
   EXPECT_TRUE(testing::wait_until([] { return testing::processes_with_argument("299.25").empty(); },
                                   seconds(10)))
       << "the hanging runner was left behind";
+  expect_report_lists_every_node();
+  expect_reported_ok("jw2");
+  expect_reported_not_ok("jw3", "timeout", "run_timeout_s = 5 s");
+  expect_reported_nothing_from("jw3");
 }
 
 TEST_F(ClusterTest, SilentNodeIsCaughtByTheHeartbeat) {
@@ -135,6 +169,11 @@ TEST_F(ClusterTest, SilentNodeIsCaughtByTheHeartbeat) {
               HasSubstr("no output from the runner for 2 s"));
   EXPECT_TRUE(testing::wait_until([] { return testing::processes_with_argument("299.5").empty(); },
                                   seconds(10)));
+  expect_report_lists_every_node();
+  expect_reported_ok("jw2");
+  expect_reported_not_ok("jw3", "failed",
+                         "no output from the runner for 2 s (heartbeat_timeout_s)");
+  expect_reported_nothing_from("jw3");
 }
 
 TEST_F(ClusterTest, CtrlCStopsEveryRunnerAndWritesEveryNode) {
@@ -157,6 +196,11 @@ TEST_F(ClusterTest, CtrlCStopsEveryRunnerAndWritesEveryNode) {
   const auto run = nlohmann::json::parse(testing::read_file(run_dir() / "run.json"));
   EXPECT_EQ(run.at("interrupted"), true);
   EXPECT_EQ(run.at("exit_code"), 130);
+  expect_report_lists_every_node();
+  for (const std::string node : {"jw2", "jw3"}) {
+    expect_reported_not_ok(node, "partial", "interrupted (SIGINT/SIGTERM to mlbench)");
+    expect_reported_result_kept(node);
+  }
 }
 
 // Words with spaces, quotes and `;` in the runner's path and the workdir reach the node as
@@ -172,6 +216,9 @@ TEST_F(ClusterTest, PathsWithShellMetacharactersCannotInject) {
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
   expect_ok_node(*this, "jw2");
   expect_ok_node(*this, "jw3");
+  expect_report_lists_every_node();
+  expect_reported_ok("jw2");
+  expect_reported_ok("jw3");
   for (const fs::path& where : {dir_.path(), odd, fs::path(work_dir_), fs::current_path()}) {
     for (const char* name : {"INJECTED", "INJECTED2", "INJECTED3", "INJECTED4"}) {
       EXPECT_FALSE(fs::exists(where / name)) << where / name;

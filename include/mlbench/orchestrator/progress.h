@@ -33,6 +33,7 @@ class ProgressBoard {
   explicit ProgressBoard(const std::vector<std::string>& node_names);
 
   void set_phase(size_t node, NodePhase phase, int attempt = 0);
+  // The latest counts; an event without a total keeps the total announced before.
   void record(size_t node, const ProgressEvent& progress);
   void finish(size_t node, report::NodeStatus status, std::string note);
 

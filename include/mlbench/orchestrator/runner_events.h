@@ -18,6 +18,11 @@ struct ProgressEvent {
   uint64_t completed = 0;  // samples answered so far
   uint64_t tokens = 0;     // output tokens in the answered samples
   int64_t t_ns = 0;        // since issuing started
+  // The samples the run will issue ("total"), when the runner knows it up front; absent from
+  // older runners' events. `total_exact` ("total_exact") is false for an estimate (and when
+  // a runner sends a total without saying), so an estimate is never shown as exact.
+  std::optional<uint64_t> total;
+  bool total_exact = false;
 
   bool operator==(const ProgressEvent&) const = default;
 };
