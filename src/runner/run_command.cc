@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -13,6 +15,9 @@
 #include "mlbench/loadgen/query_plan.h"
 #include "mlbench/loadgen/simulated_sut.h"
 #include "mlbench/model/cpu_backend.h"
+#ifdef MLBENCH_HAVE_CUDA
+#include "mlbench/model/cuda_backend.h"
+#endif
 #include "mlbench/model/model_sut.h"
 #include "mlbench/orchestrator/runner_events.h"
 
@@ -51,6 +56,8 @@ struct RunOptions {
   std::int64_t max_batch_tokens = 1024;
   int threads = 0;
   std::string gpus;
+  double gpu_memory_fraction = 0.9;
+  std::int64_t max_seq_len = 0;  // 0: the longest prompt plus max_output_tokens
 };
 
 // What answers the queries of one run. The SUT is declared last so that it is destroyed first:
@@ -145,15 +152,11 @@ Result<void> load_model_qsl(RunOptions& options, RunBackend& backend) {
   return {};
 }
 
-// The CPU model behind the batching engine. Every prompt is checked before the run starts, so
-// a bad sample is refused here rather than answered empty in the middle of it.
-Result<void> start_cpu_sut(const RunOptions& options, loadgen::Scenario scenario,
-                           RunBackend& backend) {
-  auto loaded = model::CpuModel::load(options.model_dir, {.threads = options.threads});
-  if (!loaded) return loaded.failure();
-  backend.model = std::make_unique<model::CpuModel>(std::move(*loaded));
-  backend.inference = std::make_unique<model::CpuBackend>(*backend.model);
-  auto stop_ids = model::stop_token_ids(options.model_dir, backend.model->config());
+// backend.inference behind the batching engine. Every prompt is checked before the run starts,
+// so a bad sample is refused here rather than answered empty in the middle of it.
+Result<void> start_model_sut(const RunOptions& options, loadgen::Scenario scenario,
+                             std::string name, RunBackend& backend) {
+  auto stop_ids = model::stop_token_ids(options.model_dir, backend.inference->config());
   if (!stop_ids) return stop_ids.failure();
   auto engine = model::BatchingEngine::create(*backend.inference,
                                               {.max_batch_size = options.max_batch,
@@ -175,12 +178,62 @@ Result<void> start_cpu_sut(const RunOptions& options, loadgen::Scenario scenario
         if (index >= dataset->samples.size()) return {};
         return dataset->samples[index].tok_input;
       },
-      model::ModelSutOptions{.name = "mlbench-cpu",
+      model::ModelSutOptions{.name = std::move(name),
                              .report_first_token = scenario != loadgen::Scenario::kOffline});
   backend.model_sut = sut.get();
   backend.sut = std::move(sut);
   return {};
 }
+
+Result<void> start_cpu_sut(const RunOptions& options, loadgen::Scenario scenario,
+                           RunBackend& backend) {
+  auto loaded = model::CpuModel::load(options.model_dir, {.threads = options.threads});
+  if (!loaded) return loaded.failure();
+  backend.model = std::make_unique<model::CpuModel>(std::move(*loaded));
+  backend.inference = std::make_unique<model::CpuBackend>(*backend.model);
+  return start_model_sut(options, scenario, "mlbench-cpu", backend);
+}
+
+#ifdef MLBENCH_HAVE_CUDA
+// --gpus as one device index ("" is GPU 0). Several GPUs want one engine each behind one SUT,
+// which ModelSut does not do yet.
+Result<int> single_gpu(const std::string& gpus) {
+  if (gpus.empty()) return 0;
+  int gpu = -1;
+  const char* end = gpus.data() + gpus.size();
+  const auto parsed = std::from_chars(gpus.data(), end, gpu);
+  if (parsed.ec == std::errc{} && parsed.ptr == end && gpu >= 0) return gpu;
+  if (gpus.find(',') != std::string::npos) {
+    return fail(ErrorCode::kNotBuilt,
+                "one engine per GPU behind one SUT is not built yet; give one GPU index", "--gpus");
+  }
+  return fail(ErrorCode::kInvalidArgument, fmt::format("'{}' is not a GPU index (0, 1, ...)", gpus),
+              "--gpus");
+}
+
+Result<void> start_cuda_sut(const RunOptions& options, loadgen::Scenario scenario,
+                            RunBackend& backend) {
+  auto gpu = single_gpu(options.gpus);
+  if (!gpu) return gpu.failure();
+  // Sized for the longest sample this run can produce rather than the model's whole context,
+  // so that the planner's "one sequence fits" check is about this run.
+  std::int64_t longest = options.max_seq_len;
+  if (longest == 0) {
+    for (const auto& sample : backend.dataset->samples)
+      longest = std::max(longest, static_cast<std::int64_t>(sample.tok_input.size()));
+    longest += options.max_output_tokens;
+  }
+  auto cuda = model::make_cuda_backend(options.model_dir,
+                                       {.device = *gpu,
+                                        .gpu_memory_fraction = options.gpu_memory_fraction,
+                                        .max_batch = options.max_batch,
+                                        .max_step_tokens = options.max_batch_tokens,
+                                        .max_sequence_tokens = longest});
+  if (!cuda) return cuda.failure();
+  backend.inference = std::move(*cuda);
+  return start_model_sut(options, scenario, "mlbench-cuda", backend);
+}
+#endif
 
 Result<void> start_sim_sut(const RunOptions& options, loadgen::Scenario scenario,
                            RunBackend& backend) {
@@ -209,10 +262,22 @@ ExitCode score_accuracy(const RunOptions& options) {
 }
 
 ExitCode run(RunOptions options) {
-  if (options.backend != "sim" && options.backend != "cpu") {
+#ifdef MLBENCH_HAVE_CUDA
+  const bool cuda = options.backend == "cuda";
+#else
+  const bool cuda = false;
+  if (options.backend == "cuda") {
+    return cli::report_error(Error{ErrorCode::kNotBuilt,
+                                   "this mlbench-runner was built without the CUDA backend (no "
+                                   "nvcc at build time); use --backend sim or cpu",
+                                   "--backend"});
+  }
+#endif
+  if (options.backend != "sim" && options.backend != "cpu" && !cuda) {
     return cli::report_error(
         Error{ErrorCode::kNotBuilt,
-              fmt::format("backend '{}' is not built yet in this version; use --backend sim or cpu",
+              fmt::format("backend '{}' is not built yet in this version; use --backend sim, cpu "
+                          "or cuda",
                           options.backend),
               "--backend"});
   }
@@ -221,7 +286,7 @@ ExitCode run(RunOptions options) {
   InterruptWatcher interrupt;
   const bool cpu = options.backend == "cpu";
   RunBackend backend;
-  if (cpu) {
+  if (cpu || cuda) {
     if (auto ok = load_model_qsl(options, backend); !ok) return cli::report_error(ok.error());
   }
   if (options.scenario.total_count == 0) options.scenario.total_count = kCnnDailyMailSamples;
@@ -236,9 +301,14 @@ ExitCode run(RunOptions options) {
         Error{ErrorCode::kIo, fmt::format("cannot create: {}", error.message()), options.out_dir});
   }
   const loadgen::Scenario scenario = settings->request.scenario;
-  if (auto ok = cpu ? start_cpu_sut(options, scenario, backend)
-                    : start_sim_sut(options, scenario, backend);
-      !ok) {
+  const auto start_sut = [&]() -> Result<void> {
+    if (cpu) return start_cpu_sut(options, scenario, backend);
+#ifdef MLBENCH_HAVE_CUDA
+    if (cuda) return start_cuda_sut(options, scenario, backend);
+#endif
+    return start_sim_sut(options, scenario, backend);
+  };
+  if (auto ok = start_sut(); !ok) {
     return cli::report_error(ok.error());
   }
 
@@ -334,7 +404,19 @@ cli::CommandSpec run_command() {
         model->add_option("--threads", options->threads, "CPU threads (0: one per core)")
             ->check(CLI::Range(0, 1024))
             ->capture_default_str();
-        model->add_option("--gpus", options->gpus, "GPU indices, e.g. 0,1");
+        model->add_option("--gpus", options->gpus, "GPU index for --backend cuda (default 0)");
+        model
+            ->add_option("--gpu-memory-fraction", options->gpu_memory_fraction,
+                         "Share of the GPU's free memory the cuda backend may use (weights, "
+                         "buffers, KV cache)")
+            ->check(CLI::Range(0.01, 1.0))
+            ->capture_default_str();
+        model
+            ->add_option("--max-seq-len", options->max_seq_len,
+                         "Longest sequence (prompt + output) the cuda backend must hold; 0: the "
+                         "longest prompt of the dataset plus --max-output-tokens")
+            ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 24))
+            ->capture_default_str();
         return [options] { return run(*options); };
       }};
 }
