@@ -87,10 +87,11 @@ std::vector<NodeJob> make_jobs(const config::Config& config, const RunPlan& plan
     job.host_label = remote ? config::configured_address(node.node) : "local";
     if (remote) {
       job.remote_run_dir = remote_run_dir.string();
-      // The same names plan.cc gives the runner (--user-conf).
-      if (!config.benchmark.user_conf.empty()) {
-        job.uploads.emplace_back(config.benchmark.user_conf,
-                                 (remote_run_dir / "user.conf").string());
+      job.runner_setup = detail::runner_setup(config);
+      // The user.conf the plan gives the runner (a smoke run's own), under the name plan.cc
+      // passes as --user-conf.
+      if (!plan.user_conf.empty()) {
+        job.uploads.emplace_back(plan.user_conf, (remote_run_dir / "user.conf").string());
       }
       job.uploads.emplace_back((fs::path(plan.run_dir) / report::kRunFile).string(),
                                (remote_run_dir / report::kRunFile).string());
@@ -125,8 +126,7 @@ Result<RunSummary> execute_run(const config::Config& config, const RunPlan& plan
   };
   const std::vector<NodeJob> jobs = make_jobs(config, plan);
   RunSummary summary;
-  detail::RunnerSetupLauncher with_setup(launcher, detail::runner_setup(config));
-  summary.nodes = run_nodes(with_setup, jobs, fanout_options(config, cancel), board, tick);
+  summary.nodes = run_nodes(launcher, jobs, fanout_options(config, cancel), board, tick);
   if (display) display->finish(board.snapshot());
   summary.interrupted = cancel != nullptr && cancel->load();
   summary.exit_code = run_exit_code(summary.nodes, summary.interrupted);

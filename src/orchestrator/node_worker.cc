@@ -123,10 +123,9 @@ class NodeWorker {
       }
       rehome(job_, *home);
     }
-    const RunnerSetup* setup = runner_setup_of(launcher_);
-    if (setup == nullptr || job_.plan.runner_argv.empty()) return true;
+    if (!job_.runner_setup || job_.plan.runner_argv.empty()) return true;
     Result<std::string> done =
-        ensure_runner(session, job_.plan.runner_argv.front(), *setup, options_.cancel);
+        ensure_runner(session, job_.plan.runner_argv.front(), *job_.runner_setup, options_.cancel);
     if (!done) {
       facts_.prepare_error = done.error();
       return false;

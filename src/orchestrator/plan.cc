@@ -218,12 +218,6 @@ Result<void> write_smoke_user_conf(const RunPlan& plan) {
                                         smoke_user_conf_text(*plan.smoke, base_text));
 }
 
-config::Config config_for_run(const config::Config& config, const RunPlan& plan) {
-  config::Config run_config = config;
-  run_config.benchmark.user_conf = plan.user_conf;
-  return run_config;
-}
-
 ExitCode smoke_adjusted_exit_code(const RunPlan& plan, ExitCode code) {
   if (plan.smoke && code == ExitCode::kInvalidResult) return ExitCode::kOk;
   return code;

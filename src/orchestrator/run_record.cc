@@ -94,7 +94,8 @@ json run_record(const config::Config& config, const RunPlan& plan, const RunTime
     json entry = {
         {"name", node.node.name},
         {"host", node.node.host},
-        {"port", node.node.port},
+        // null: not in config.yaml, so the ssh config's Port (or 22) was used.
+        {"port", node.node.port == 0 ? json(nullptr) : json(node.node.port)},
         {"user", node.node.user.empty() ? config.cluster.ssh.user : node.node.user},
         {"gpus", node.node.gpus},
         {"out_dir", node.out_dir},

@@ -200,9 +200,4 @@ Result<std::string> ensure_runner(transport::NodeSession& session, const std::st
                      found->present ? found->version : found->describe());
 }
 
-const RunnerSetup* runner_setup_of(transport::Launcher& launcher) {
-  const auto* with_setup = dynamic_cast<const RunnerSetupLauncher*>(&launcher);
-  return with_setup != nullptr ? &with_setup->setup() : nullptr;
-}
-
 }  // namespace mlbench::orchestrator::detail

@@ -7,6 +7,7 @@
 
 #include "mlbench/config/config.h"
 #include "mlbench/core/result.h"
+#include "mlbench/orchestrator/fanout.h"
 #include "mlbench/transport/launcher.h"
 
 namespace mlbench::orchestrator::detail {
@@ -28,12 +29,7 @@ struct RunnerFound {
 Result<RunnerFound> find_runner(transport::NodeSession& session, const std::string& path,
                                 const std::atomic<bool>* cancel);
 
-// runner.* that decides what happens to a node whose runner is missing or of another version.
-struct RunnerSetup {
-  config::RunnerUpload upload = config::RunnerUpload::kIfNeeded;
-  std::string local_path;  // the runner to upload; empty: the one beside this `mlbench`
-  config::Backend backend = config::Backend::kCpu;
-};
+// runner.upload, runner.local_path and runner.backend of the config.
 RunnerSetup runner_setup(const config::Config& config);
 
 // Why this controller's runner cannot be put at `path` on the node (bare name, no local
@@ -47,25 +43,5 @@ Result<std::string> upload_source(transport::NodeSession& session, const std::st
 // or refused (never). Returns what was done, e.g. "runner uploaded: was missing", or "".
 Result<std::string> ensure_runner(transport::NodeSession& session, const std::string& path,
                                   const RunnerSetup& setup, const std::atomic<bool>* cancel);
-
-// The launcher a run's workers connect through: the real one, carrying the run's RunnerSetup
-// to them (NodeJob has no room for it).
-class RunnerSetupLauncher final : public transport::Launcher {
- public:
-  RunnerSetupLauncher(transport::Launcher& inner, RunnerSetup setup)
-      : inner_(inner), setup_(std::move(setup)) {}
-  Result<std::unique_ptr<transport::NodeSession>> connect(
-      const transport::Endpoint& endpoint) override {
-    return inner_.connect(endpoint);
-  }
-  const RunnerSetup& setup() const { return setup_; }
-
- private:
-  transport::Launcher& inner_;
-  RunnerSetup setup_;
-};
-
-// The setup `launcher` carries, if it is a RunnerSetupLauncher.
-const RunnerSetup* runner_setup_of(transport::Launcher& launcher);
 
 }  // namespace mlbench::orchestrator::detail

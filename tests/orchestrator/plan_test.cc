@@ -235,7 +235,7 @@ TEST(PlanRun, SmokeUploadsTheSmokeUserConfWhereTheRemoteRunnerReadsIt) {
   const config::Config config = two_node_ssh_cluster();
   auto plan = plan_run(config, request, "RUN");
   ASSERT_TRUE(plan.ok());
-  const std::vector<NodeJob> jobs = make_jobs(config_for_run(config, *plan), *plan);
+  const std::vector<NodeJob> jobs = make_jobs(config, *plan);
   ASSERT_EQ(jobs.size(), 2u);
   const std::string remote = flag_value(jobs[0].plan.runner_argv, "--user-conf");
   EXPECT_THAT(jobs[0].uploads,

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +15,14 @@
 
 namespace mlbench::orchestrator {
 
+// runner.* that decides what happens to a remote node whose runner is missing or of another
+// version (runner.upload): uploaded from local_path, or the node fails naming the key.
+struct RunnerSetup {
+  config::RunnerUpload upload = config::RunnerUpload::kIfNeeded;
+  std::string local_path;  // the runner to upload; empty: the one beside this `mlbench`
+  config::Backend backend = config::Backend::kCpu;
+};
+
 // One node's part of a run, ready to start.
 struct NodeJob {
   NodePlan plan;
@@ -24,6 +33,8 @@ struct NodeJob {
   bool remote = false;
   std::string remote_run_dir;
   std::vector<std::pair<std::string, std::string>> uploads;  // local path -> node path
+  // Set for remote nodes: their runner is checked (and uploaded if allowed) before the run.
+  std::optional<RunnerSetup> runner_setup;
 };
 
 // Limits of the fan-out (from config.yaml's cluster section).

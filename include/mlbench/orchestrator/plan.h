@@ -93,10 +93,6 @@ std::string smoke_user_conf_text(const SmokePlan& smoke, std::string_view base_t
 // written.
 Result<void> write_smoke_user_conf(const RunPlan& plan);
 
-// The config to run the plan with: benchmark.user_conf is the plan's user.conf, which
-// execute_run uploads to remote nodes (for a smoke run, the smoke user.conf, not the user's).
-config::Config config_for_run(const config::Config& config, const RunPlan& plan);
-
 // A smoke run is never a valid result, so LoadGen's INVALID (or a missed accuracy target) does
 // not fail it; node failures and interrupts still do.
 ExitCode smoke_adjusted_exit_code(const RunPlan& plan, ExitCode code);

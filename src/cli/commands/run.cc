@@ -43,7 +43,7 @@ void print_plan(const orchestrator::RunPlan& plan, const config::Config& config)
   for (const orchestrator::NodePlan& node : plan.nodes) {
     const std::string where = plan.launcher == config::LauncherKind::kLocal
                                   ? std::string("this machine")
-                                  : fmt::format("{}:{}", node.node.host, node.node.port);
+                                  : config::configured_address(node.node);
     fmt::print("  node {} ({})\n", node.node.name, where);
     fmt::print("    command  {}\n", transport::shell_join(node.runner_argv));
     fmt::print("    files    {}\n", node.collect_dir);
@@ -109,7 +109,6 @@ ExitCode run(const RunOptions& options) {
   if (auto written = orchestrator::write_smoke_user_conf(*plan); !written) {
     return report_error(written.error());
   }
-  config = orchestrator::config_for_run(config, *plan);
   // Before any thread starts, so that SIGINT/SIGTERM reach only the watcher.
   InterruptWatcher interrupt;
   const std::unique_ptr<transport::Launcher> launcher =
