@@ -164,7 +164,7 @@ std::string settings_difference(const NodeResult& a, const NodeResult& b, std::s
 void warn_about_nodes(RunReport& report) {
   for (const NodeReport& node : report.nodes) {
     if (node.status != NodeStatus::kOk) {
-      report.warnings.push_back(fmt::format("node {} is {}: {}", node.name, to_string(node.status),
+      report.warnings.push_back(fmt::format("node {} ({}): {}", node.name, to_string(node.status),
                                             node.error.empty() ? "no reason given" : node.error));
     }
     for (const Error& problem : node.problems) {

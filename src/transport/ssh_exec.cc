@@ -103,11 +103,20 @@ Result<SshChannelPtr> signal_group(ssh_session session, long pgid, std::string_v
   SshChannelPtr channel(ssh_channel_new(session));
   const std::string line =
       shell_join({"kill", fmt::format("-{}", signal), fmt::format("-{}", pgid)});
-  if (!channel || ssh_channel_open_session(channel.get()) != SSH_OK ||
-      ssh_channel_request_exec(channel.get(), line.c_str()) != SSH_OK) {
+  // libssh's last error may be an older one (an SFTP call's), so say which step failed and
+  // quote it only as what libssh last reported.
+  const char* step = nullptr;
+  if (!channel) {
+    step = "no new channel";
+  } else if (ssh_channel_open_session(channel.get()) != SSH_OK) {
+    step = "the connection did not open a channel (lost?)";
+  } else if (ssh_channel_request_exec(channel.get(), line.c_str()) != SSH_OK) {
+    step = "the node refused to run kill";
+  }
+  if (step != nullptr) {
     return fail(ErrorCode::kConnection,
-                fmt::format("cannot send SIG{} to the remote process group {}: {}", signal, pgid,
-                            ssh_get_error(session)),
+                fmt::format("cannot send SIG{} to the remote process group {}: {} (libssh: {})",
+                            signal, pgid, step, ssh_get_error(session)),
                 where(endpoint));
   }
   ssh_channel_send_eof(channel.get());
