@@ -59,7 +59,7 @@ TEST(MlbenchCli, ValidatesTheClusterExample) {
   const auto result =
       mlbench({"validate", "-c", testing::source_path("config/cluster.example.yaml")});
   EXPECT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_THAT(result.out, HasSubstr("launcher ssh, 2 nodes (jw2, jw3), backend cuda"));
+  EXPECT_THAT(result.out, HasSubstr("launcher ssh, 2 nodes (jw2, jw3), backend cpu"));
 }
 
 TEST(MlbenchCli, BadConfigListsEveryErrorWithLineAndColumnAndExitsOne) {

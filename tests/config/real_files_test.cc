@@ -38,19 +38,22 @@ TEST(ShippedConfigs, ClusterExampleLoads) {
   ASSERT_TRUE(outcome.diagnostics.empty()) << to_error(outcome.diagnostics).message;
   const Config& config = *outcome.config;
   EXPECT_EQ(config.cluster.launcher, LauncherKind::kSsh);
-  EXPECT_EQ(config.cluster.ssh.user, "mlperf");
-  EXPECT_EQ(config.cluster.ssh.identity_file, "/home/ada/.ssh/id_ed25519");
+  // User, key and port are left to ~/.ssh/config, as for `ssh jw2`.
+  EXPECT_EQ(config.cluster.ssh.user, "");
+  EXPECT_EQ(config.cluster.ssh.identity_file, "");
   EXPECT_EQ(config.cluster.ssh.host_key_policy, HostKeyPolicy::kStrict);
   ASSERT_EQ(config.nodes.size(), 2u);
   EXPECT_EQ(config.nodes[0].name, "jw2");
-  EXPECT_EQ(config.nodes[0].host, "129.254.202.252");
+  EXPECT_EQ(config.nodes[0].host, "jw2");
+  EXPECT_EQ(config.nodes[0].port, 0);
   EXPECT_EQ(config.nodes[1].name, "jw3");
-  EXPECT_EQ(config.nodes[1].host, "129.254.202.253");
-  EXPECT_EQ(config.runner.path, "/opt/mlbench/bin/mlbench-runner");
-  EXPECT_EQ(config.runner.backend, Backend::kCuda);
-  EXPECT_EQ(config.runner.workdir, "/var/tmp/mlbench");
-  EXPECT_EQ(config.model.path, "/models/Llama-3.1-8B-Instruct");
-  EXPECT_EQ(config.dataset.path, "/data/cnn_eval.json");
+  EXPECT_EQ(config.nodes[1].host, "jw3");
+  // Node-side ~ stays for the node to resolve against its own $HOME.
+  EXPECT_EQ(config.runner.path, "~/mlbench/bin/mlbench-runner");
+  EXPECT_EQ(config.runner.backend, Backend::kCpu);
+  EXPECT_EQ(config.runner.workdir, "~/mlbench/work");
+  EXPECT_EQ(config.model.path, "~/mlbench/model");
+  EXPECT_EQ(config.dataset.path, "~/mlbench/data/cnn_eval.json");
   EXPECT_EQ(config.benchmark.user_conf, kConfigDir + "/user.conf");
 }
 
