@@ -6,6 +6,8 @@
 #include <cmath>
 #include <set>
 
+#include "mlbench/model/backend.h"
+
 #include "model/kernels.h"
 #include "model/rope.h"
 #include "model/thread_pool.h"
@@ -94,14 +96,7 @@ Result<void> CpuModel::check(std::span<const SequenceStep> steps) const {
     if (step.cache == nullptr || !seen.insert(step.cache).second) {
       return fail(ErrorCode::kInvalidArgument, "each step needs a cache of its own");
     }
-    if (step.tokens.empty()) return fail(ErrorCode::kInvalidArgument, "a step has no tokens");
-    for (std::int32_t token : step.tokens) {
-      if (token < 0 || token >= c.vocab_size) {
-        return fail(
-            ErrorCode::kInvalidArgument,
-            fmt::format("token id {} is outside the vocabulary [0, {})", token, c.vocab_size));
-      }
-    }
+    if (Result<void> valid = check_step_tokens(step.tokens, c); !valid) return valid.failure();
     const auto length = step.cache->length + static_cast<std::int64_t>(step.tokens.size());
     if (length > c.max_position_embeddings) {
       return fail(ErrorCode::kInvalidArgument,

@@ -44,4 +44,8 @@ class InferenceBackend {
   virtual std::size_t live_sequences() const = 0;
 };
 
+// The checks every backend makes of one step's tokens before touching a cache: not empty, and
+// every id inside the vocabulary.
+Result<void> check_step_tokens(std::span<const std::int32_t> tokens, const LlamaConfig& config);
+
 }  // namespace mlbench::model

@@ -398,14 +398,7 @@ Result<void> CudaBackendImpl::check(std::span<const BackendStep> steps) const {
       return fail(ErrorCode::kInvalidArgument,
                   fmt::format("sequence {} is named twice in one step", step.sequence));
     }
-    if (step.tokens.empty()) return fail(ErrorCode::kInvalidArgument, "a step has no tokens");
-    for (std::int32_t token : step.tokens) {
-      if (token < 0 || token >= c.vocab_size) {
-        return fail(
-            ErrorCode::kInvalidArgument,
-            fmt::format("token id {} is outside the vocabulary [0, {})", token, c.vocab_size));
-      }
-    }
+    if (Result<void> valid = check_step_tokens(step.tokens, c); !valid) return valid.failure();
     const auto it = sequences_.find(step.sequence);
     const std::int64_t length = (it == sequences_.end() ? 0 : it->second.length) +
                                 static_cast<std::int64_t>(step.tokens.size());
