@@ -9,9 +9,10 @@
 
 namespace mlbench::transport {
 
-// A connected, host-key-checked, authenticated libssh session (blocking mode), or why not:
-// kConnection (unreachable, refused, no SSH banner within connect_timeout), kAuthentication
-// (host key or user key refused), kConfig (the ssh config file cannot be parsed). The
+// A connected, host-key-checked libssh session (blocking mode), not yet logged in (ssh_auth.h
+// does that), or why not: kConnection (unreachable, refused, no SSH banner within
+// connect_timeout), kAuthentication (host key refused), kConfig (the ssh config file cannot be
+// parsed). The
 // endpoint's ssh config file is read, then /etc/ssh/ssh_config; what the endpoint sets wins.
 Result<SshSessionPtr> open_ssh_session(const Endpoint& endpoint);
 

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "support/temp_dir.h"
 #include "transport/ssh_test_node.h"
@@ -143,6 +145,35 @@ TEST_F(SshConfigTest, MissingSshConfigFileIsFine) {
   endpoint.ssh_config_file = (server().dir() / "no_such_ssh_config").string();
   const auto session = SshLauncher().connect(endpoint);
   EXPECT_TRUE(session.ok()) << message(session);
+}
+
+// libssh writes `<key>.pub` beside a private key that has none, during the login that reads it;
+// many first logins at once must not read each other's half-written file. The window is the
+// moment libssh takes to write it, so without the launcher's gate this fails only sometimes (it
+// failed a CI run under ASan, where the window is wider); with the gate it cannot.
+TEST_F(SshConfigTest, ManyFirstLoginsWithAKeyWithoutItsPubFileAllSucceed) {
+  const testing::TempDir keys;
+  const fs::path key = keys.path() / "id_without_pub";
+  fs::copy_file(server().client_key(), key);
+  fs::permissions(key, fs::perms::owner_read | fs::perms::owner_write);
+  const std::string known_hosts =
+      server().write_known_hosts("race_known_hosts", server().known_hosts_line() + "\n");
+  Endpoint endpoint = alias_endpoint("jw2");
+  endpoint.ssh_config_file = server().write_known_hosts(
+      "race_ssh_config", host_block(server(), "jw2",
+                                    "  IdentityFile " + key.string() + "\n  UserKnownHostsFile " +
+                                        known_hosts + "\n"));
+  SshLauncher launcher;
+  constexpr int kLogins = 16;
+  std::vector<std::string> outcomes(kLogins);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kLogins; ++i) {
+    threads.emplace_back([&, i] { outcomes[i] = message(launcher.connect(endpoint)); });
+  }
+  for (std::thread& thread : threads)
+    thread.join();
+  for (const std::string& outcome : outcomes)
+    EXPECT_EQ(outcome, "connected") << server().log();
 }
 
 }  // namespace

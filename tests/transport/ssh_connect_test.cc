@@ -94,13 +94,13 @@ TEST_F(ConnectTest, SshConfigFillsGapsButTheEndpointWins) {
                                    "  UserKnownHostsFile /nonexistent/known_hosts\n");
   Endpoint explicit_endpoint = trusted_endpoint(server());
   explicit_endpoint.ssh_config_file = misleading;
-  const auto explicit_wins = open_ssh_session(explicit_endpoint);
+  const auto explicit_wins = SshLauncher().connect(explicit_endpoint);
   EXPECT_TRUE(explicit_wins.ok()) << explicit_wins.error().describe();
 
   // With no user in the endpoint, the config's user is the one that logs in.
   Endpoint no_user = explicit_endpoint;
   no_user.user.clear();
-  const auto wrong_user = open_ssh_session(no_user);
+  const auto wrong_user = SshLauncher().connect(no_user);
   ASSERT_FALSE(wrong_user.ok());
   EXPECT_EQ(wrong_user.error().code, ErrorCode::kAuthentication);
   EXPECT_NE(wrong_user.error().message.find("no-such-user-mlbench"), std::string::npos)
@@ -109,7 +109,7 @@ TEST_F(ConnectTest, SshConfigFillsGapsButTheEndpointWins) {
   const std::string right_user = server().write_known_hosts(
       "ssh_config_user", host_block + "  User " + server().user() + "\n");
   no_user.ssh_config_file = right_user;
-  const auto config_user = open_ssh_session(no_user);
+  const auto config_user = SshLauncher().connect(no_user);
   EXPECT_TRUE(config_user.ok()) << config_user.error().describe();
 }
 
