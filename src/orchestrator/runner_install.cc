@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mlbench/config/config.h"
+#include "mlbench/core/executable.h"
 #include "mlbench/core/version.h"
 #include "mlbench/transport/local_launcher.h"
 
@@ -56,10 +57,9 @@ RunnerFound parse_info(const std::string& path, const Captured& info) {
 // The runner installed beside this `mlbench`, as a fresh build tree and an unpacked release
 // both have it.
 std::string sibling_runner() {
-  std::error_code error;
-  const fs::path self = fs::read_symlink("/proc/self/exe", error);
-  if (error) return "mlbench-runner";
-  return (self.parent_path() / "mlbench-runner").string();
+  const fs::path dir = executable_dir();
+  if (dir.empty()) return "mlbench-runner";
+  return (dir / "mlbench-runner").string();
 }
 
 std::string controller_machine() {

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "mlbench/config/load.h"
+#include "mlbench/core/executable.h"
 
 namespace mlbench::cli {
 
@@ -24,14 +25,17 @@ std::optional<config::Config> load_config_or_report(const std::string& path) {
 
 namespace fs = std::filesystem;
 
-void prefer_sibling_runner(config::Config& config) {
-  if (config.cluster.launcher != config::LauncherKind::kLocal) return;
-  if (config.runner.path.find('/') != std::string::npos) return;
-  std::error_code error;
-  const fs::path self = fs::read_symlink("/proc/self/exe", error);
-  if (error) return;
-  const fs::path sibling = self.parent_path() / config.runner.path;
-  if (access(sibling.c_str(), X_OK) == 0) config.runner.path = sibling.string();
+std::optional<config::Config> load_runner_config_or_report(const std::string& path) {
+  std::optional<config::Config> config = load_config_or_report(path);
+  if (!config || config->cluster.launcher != config::LauncherKind::kLocal ||
+      config->runner.path.find('/') != std::string::npos) {
+    return config;
+  }
+  const fs::path dir = executable_dir();
+  if (dir.empty()) return config;
+  const fs::path sibling = dir / config->runner.path;
+  if (access(sibling.c_str(), X_OK) == 0) config->runner.path = sibling.string();
+  return config;
 }
 
 }  // namespace mlbench::cli

@@ -11,8 +11,9 @@ namespace mlbench::cli {
 // stderr in `file:line:col: key: problem (fix)` form, and returns nullopt.
 std::optional<config::Config> load_config_or_report(const std::string& path);
 
-// With the local launcher and the default bare `mlbench-runner`, prefer the runner installed
-// beside this `mlbench`: a fresh build tree has no runner on PATH.
-void prefer_sibling_runner(config::Config& config);
+// load_config_or_report for the commands that start or check runners (run, preflight): with the
+// local launcher and the default bare `mlbench-runner`, the runner installed beside this
+// `mlbench` is preferred, since a fresh build tree has no runner on PATH.
+std::optional<config::Config> load_runner_config_or_report(const std::string& path);
 
 }  // namespace mlbench::cli

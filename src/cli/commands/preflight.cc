@@ -60,10 +60,9 @@ void print_table(const std::vector<orchestrator::NodePreflight>& results) {
 }
 
 ExitCode preflight(const PreflightOptions& options) {
-  auto loaded = load_config_or_report(options.config_path);
+  auto loaded = load_runner_config_or_report(options.config_path);
   if (!loaded) return ExitCode::kUsage;
   config::Config& config = *loaded;
-  prefer_sibling_runner(config);
   orchestrator::RunRequest request;
   request.only_nodes = options.nodes;
   // The plan's node selection: the same `--nodes` rules as `mlbench run`.

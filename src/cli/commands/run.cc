@@ -85,10 +85,9 @@ void print_summary(const orchestrator::RunPlan& plan, const orchestrator::RunSum
 }
 
 ExitCode run(const RunOptions& options) {
-  auto loaded = load_config_or_report(options.config_path);
+  auto loaded = load_runner_config_or_report(options.config_path);
   if (!loaded) return ExitCode::kUsage;
   config::Config& config = *loaded;
-  prefer_sibling_runner(config);
 
   orchestrator::RunRequest request;
   request.only_nodes = options.nodes;
