@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli/tiny_cpu_model.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
 
@@ -171,20 +172,9 @@ class CpuRun : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new testing::TempDir();
-    const auto made =
-        testing::run_process({testing::binary_path("mlbench-runner"), "make-model", "--preset",
-                              "tiny", "--seed", "1", "--out", (dir_->path() / "model").string()});
+    const auto made = testing::make_tiny_model(dir_->path() / "model");
     ASSERT_EQ(made.exit_code, 0) << made.err;
-    nlohmann::json records = nlohmann::json::array();
-    for (int i = 0; i < kSamples; ++i) {
-      std::vector<int> tokens = {496};
-      for (int t = 0; t < 6 + i % 11; ++t)
-        tokens.push_back((i * 53 + t * 29 + 7) % 496);
-      records.push_back({{"input", "article " + std::to_string(i)},
-                         {"tok_input", tokens},
-                         {"output", "summary " + std::to_string(i)}});
-    }
-    dir_->write("cnn_eval.json", records.dump());
+    dir_->write("cnn_eval.json", testing::short_prompt_records(kSamples).dump());
     // Offline issues one query of a fixed size, so how long it lasts depends on the machine's
     // speed: a minimum duration of 0 keeps its VALID verdict from depending on load.
     dir_->write("user.conf",

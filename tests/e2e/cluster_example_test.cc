@@ -1,16 +1,13 @@
 // config/cluster.example.yaml, unchanged, against the two loopback nodes that
 // scripts/tryout-cluster.sh makes: the path docs/getting-started.md §4 walks.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "support/sshd_fixture.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
 
@@ -20,30 +17,12 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-// A port the kernel hands out on 127.0.0.2 (both try-out nodes use the same one), most likely
-// still free when the script's sshd binds it a moment later.
-int free_port_on_node_addresses() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = 0;
-  inet_pton(AF_INET, "127.0.0.2", &addr.sin_addr);
-  int port = 0;
-  socklen_t length = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
 class ClusterExample : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!fs::exists("/usr/sbin/sshd")) GTEST_SKIP() << "no /usr/sbin/sshd (openssh-server)";
-    const int port = free_port_on_node_addresses();
+    // Both try-out nodes use one port; one free on 127.0.0.2 serves.
+    const int port = testing::free_port("127.0.0.2");
     ASSERT_NE(port, 0);
     // HOME in the temporary directory: the script's ~/.ssh/config line, its nodes and the
     // quickstart's model cache all land there, never in the real home.

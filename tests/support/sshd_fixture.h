@@ -16,6 +16,10 @@ namespace mlbench::testing {
 // in authorized_keys, `UsePAM no`, `StrictModes no`, run in the foreground (-D -e) with its log
 // in a file of its temp dir. Logs in only the user running the tests (as non-root, sshd can
 // log in no one else). Everything it started is killed on destruction.
+// A port the kernel just handed out on `address`, so most likely still free a moment later
+// (0 when none could be had).
+int free_port(const std::string& address);
+
 class SshdServer {
  public:
   // Starts sshd and waits (bounded) until it accepts connections. Returns nullptr and sets
