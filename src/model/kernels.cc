@@ -58,9 +58,18 @@ namespace {
 #endif
 
 // Eight floats as one value: GCC and Clang lower arithmetic on it to whatever SIMD the clone
-// targets (two SSE registers or one AVX register). Kept out of function signatures, whose ABI
-// would then depend on the target.
+// targets (two SSE registers or one AVX register). Never passed by value: such a signature's
+// ABI would depend on the target.
 using Float8 = float __attribute__((vector_size(32)));
+
+// The eight lanes of a partial sum added in lane order: dot4 and dot4_bf16 both end this way,
+// which is what keeps their results equal.
+inline float lane_sum(const Float8& partial) {
+  float sum = 0.0f;
+  for (int l = 0; l < 8; ++l)
+    sum += partial[l];
+  return sum;
+}
 
 // sums[b] = x · w[b] for four consecutive rows w[0..3] of length n.
 MLBENCH_SIMD_CLONES void dot4(const float* x, const float* w, std::int64_t n, float* sums) {
@@ -77,9 +86,7 @@ MLBENCH_SIMD_CLONES void dot4(const float* x, const float* w, std::int64_t n, fl
     }
   }
   for (int b = 0; b < 4; ++b) {
-    float sum = 0.0f;
-    for (int l = 0; l < 8; ++l)
-      sum += partial[b][l];
+    float sum = lane_sum(partial[b]);
     for (std::int64_t j = i; j < n; ++j)
       sum += rows[b][j] * x[j];
     sums[b] = sum;
@@ -109,9 +116,7 @@ MLBENCH_SIMD_CLONES void dot4_bf16(const float* x, const std::byte* const* rows,
     }
   }
   for (int b = 0; b < 4; ++b) {
-    float sum = 0.0f;
-    for (int l = 0; l < 8; ++l)
-      sum += partial[b][l];
+    float sum = lane_sum(partial[b]);
     for (std::int64_t j = i; j < n; ++j)
       sum += load_element(DType::kBF16, rows[b], static_cast<std::size_t>(j)) * x[j];
     sums[b] = sum;
