@@ -619,6 +619,10 @@ Result<std::vector<std::int32_t>> CudaBackendImpl::run(std::span<const BackendSt
     return std::vector<std::int32_t>(host_meta_ + meta_ints, host_meta_ + meta_ints + count);
   }();
   if (!result) {
+    // Work enqueued before the failure may still be running and reading host_meta_, which the
+    // next step rewrites; wait for it (its own error, if any, is the one already returned).
+    cudaStreamSynchronize(stream_);
+    cudaGetLastError();
     undo();
     return result.failure();
   }
