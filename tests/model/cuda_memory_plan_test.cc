@@ -119,5 +119,59 @@ TEST(CudaMemoryPlan, ScratchCoversTheLmHeadAndTheBlockTables) {
   EXPECT_LT(one_part.bytes(), s.bytes());
 }
 
+// Every step the backend accepts (rows ≤ max_step_tokens, 1 ≤ steps ≤ min(rows, max_batch))
+// lays its metadata out in order without overlap and within the buffer the layout sized.
+TEST(CudaMemoryPlan, StepMetadataFitsTheBufferForEveryAcceptedStep) {
+  const LlamaConfig c = *preset_config("tiny");
+  const CudaScratchLayout s = cuda_scratch_layout(c, 40, 6, 100, 16, 2);
+  const std::int64_t stride = s.max_blocks_per_sequence;
+  ASSERT_EQ(stride, 7);
+  for (std::int64_t rows = 1; rows <= s.max_step_tokens; ++rows) {
+    for (std::int64_t steps = 1; steps <= std::min(rows, s.max_batch); ++steps) {
+      const CudaStepMeta m = cuda_step_meta(rows, steps, stride);
+      ASSERT_EQ(m.positions - m.tokens, rows);
+      ASSERT_EQ(m.row_steps - m.positions, rows);
+      ASSERT_EQ(m.last_rows - m.row_steps, rows);
+      ASSERT_EQ(m.tables - m.last_rows, steps);
+      ASSERT_EQ(m.next_tokens - m.tables, steps * stride);
+      ASSERT_LE(static_cast<std::uint64_t>(m.total_ints()), s.meta_ints)
+          << rows << " rows, " << steps << " steps";
+    }
+  }
+}
+
+// A decode step's offsets are a function of its batch alone: what a CUDA graph captured for
+// that batch relies on.
+TEST(CudaMemoryPlan, DecodeMetadataOffsetsDependOnlyOnTheBatch) {
+  const CudaStepMeta four = cuda_step_meta(4, 4, 63);
+  EXPECT_EQ(four.positions, 4);
+  EXPECT_EQ(four.row_steps, 8);
+  EXPECT_EQ(four.last_rows, 12);
+  EXPECT_EQ(four.tables, 16);
+  EXPECT_EQ(four.next_tokens, 16 + 4 * 63);
+  EXPECT_EQ(four.total_ints(), 16 + 4 * 63 + 4);
+  const CudaStepMeta again = cuda_step_meta(4, 4, 63);
+  EXPECT_EQ(again.next_tokens, four.next_tokens);
+  EXPECT_NE(cuda_step_meta(5, 5, 63).next_tokens, four.next_tokens);
+}
+
+TEST(CudaMemoryPlan, GraphReserveIsCountedBeforeThePool) {
+  CudaMemoryRequest r = request_8b(140 * kGiB, 1024);
+  auto without = plan_cuda_memory(r);
+  ASSERT_TRUE(without.ok());
+  r.graph_bytes = cuda_graph_reserve_bytes(llama_8b(), 16);
+  EXPECT_EQ(r.graph_bytes, 16u * ((4u << 20) + 32u * (64u << 10)));
+  auto with = plan_cuda_memory(r);
+  ASSERT_TRUE(with.ok());
+  EXPECT_EQ(with->graph_bytes, r.graph_bytes);
+  const std::uint64_t left =
+      with->budget_bytes - r.weight_bytes - r.scratch_bytes - r.graph_bytes - r.reserve_bytes;
+  EXPECT_EQ(with->num_blocks, static_cast<std::int64_t>(left / with->block_bytes));
+  EXPECT_LT(with->num_blocks, without->num_blocks);
+  EXPECT_LE(with->weight_bytes + with->scratch_bytes + with->graph_bytes + with->reserve_bytes +
+                with->kv_pool_bytes(),
+            with->budget_bytes);
+}
+
 }  // namespace
 }  // namespace mlbench::model

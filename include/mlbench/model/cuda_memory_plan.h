@@ -37,11 +37,39 @@ CudaScratchLayout cuda_scratch_layout(const LlamaConfig& config, std::int64_t ma
                                       std::int64_t max_batch, std::int64_t max_sequence_tokens,
                                       std::int64_t block_tokens, int gemm_parts);
 
+// Where one step's metadata sits in the backend's int32 metadata buffer, the same offsets on
+// the host (pinned) and the device: the rows' token ids, positions and row → step indexes, each
+// step's last row, each step's block-table row of `table_stride` entries (the backend's most
+// blocks per sequence, so a row's place does not depend on the other sequences' lengths), and
+// room for the argmax. For a decode step (one row per step) the offsets depend on the batch
+// alone, so a CUDA graph captured for that batch finds every later step's values where it
+// looked the first time.
+struct CudaStepMeta {
+  std::int64_t rows = 0;
+  std::int64_t steps = 0;
+  std::int64_t table_stride = 0;
+  std::int64_t tokens = 0;  // offsets, in ints
+  std::int64_t positions = 0;
+  std::int64_t row_steps = 0;
+  std::int64_t last_rows = 0;
+  std::int64_t tables = 0;
+  std::int64_t next_tokens = 0;  // the argmax, one per step; what precedes it is uploaded
+  std::int64_t total_ints() const { return next_tokens + steps; }
+};
+
+CudaStepMeta cuda_step_meta(std::int64_t rows, std::int64_t steps, std::int64_t table_stride);
+
 // Bytes of the weights as the backend holds them: matrices in bf16, norm weights widened to fp32.
 std::uint64_t cuda_weight_bytes(const LlamaConfig& config);
 
 // Bytes of keys and values one token occupies across all layers.
 std::uint64_t kv_bytes_per_token(const LlamaConfig& config, std::uint64_t element_bytes);
+
+// What the decode graphs may take, kept out of the KV pool: up to one graph per batch size
+// 1..max_batch, each a few nodes per layer. An instantiated graph holds its nodes' parameters
+// and launch state on the device; 64 KiB a layer and 4 MiB a graph is a margin, not a
+// measurement (the backend logs each graph's measured cost when it captures one).
+std::uint64_t cuda_graph_reserve_bytes(const LlamaConfig& config, std::int64_t max_batch);
 
 struct CudaMemoryRequest {
   int device = 0;                // for messages only
@@ -50,6 +78,8 @@ struct CudaMemoryRequest {
   double gpu_memory_fraction = 0.9;
   std::uint64_t weight_bytes = 0;
   std::uint64_t scratch_bytes = 0;
+  // The decode CUDA graphs, instantiated later (one per batch size): cuda_graph_reserve_bytes.
+  std::uint64_t graph_bytes = 0;
   // Left unallocated for what is not counted above (cuBLAS handles, kernel images, allocator
   // rounding), so that the KV pool does not take the last free byte.
   std::uint64_t reserve_bytes = 256ull << 20;
@@ -63,6 +93,7 @@ struct CudaMemoryPlan {
   std::uint64_t budget_bytes = 0;  // free × fraction
   std::uint64_t weight_bytes = 0;
   std::uint64_t scratch_bytes = 0;
+  std::uint64_t graph_bytes = 0;
   std::uint64_t reserve_bytes = 0;
   std::uint64_t block_bytes = 0;  // one KV block, all layers, keys and values
   std::int64_t block_tokens = 0;

@@ -56,6 +56,24 @@ CudaScratchLayout cuda_scratch_layout(const LlamaConfig& c, std::int64_t max_ste
   return s;
 }
 
+CudaStepMeta cuda_step_meta(std::int64_t rows, std::int64_t steps, std::int64_t table_stride) {
+  CudaStepMeta m;
+  m.rows = rows;
+  m.steps = steps;
+  m.table_stride = table_stride;
+  m.tokens = 0;
+  m.positions = rows;
+  m.row_steps = 2 * rows;
+  m.last_rows = 3 * rows;
+  m.tables = 3 * rows + steps;
+  m.next_tokens = m.tables + steps * table_stride;
+  return m;
+}
+
+std::uint64_t cuda_graph_reserve_bytes(const LlamaConfig& c, std::int64_t max_batch) {
+  return u(max_batch) * ((4ull << 20) + u(c.num_hidden_layers) * (64ull << 10));
+}
+
 std::uint64_t cuda_weight_bytes(const LlamaConfig& c) {
   const std::uint64_t hidden = u(c.hidden_size);
   const std::uint64_t q_dim = u(c.num_attention_heads * c.head_dim);
@@ -88,22 +106,24 @@ Result<CudaMemoryPlan> plan_cuda_memory(const CudaMemoryRequest& r) {
       std::floor(static_cast<double>(r.free_bytes) * r.gpu_memory_fraction));
   plan.weight_bytes = r.weight_bytes;
   plan.scratch_bytes = r.scratch_bytes;
+  plan.graph_bytes = r.graph_bytes;
   plan.reserve_bytes = r.reserve_bytes;
   plan.block_tokens = r.block_tokens;
   plan.block_bytes = r.kv_bytes_per_token * u(r.block_tokens);
 
-  const std::uint64_t fixed = r.weight_bytes + r.scratch_bytes + r.reserve_bytes;
+  const std::uint64_t fixed = r.weight_bytes + r.scratch_bytes + r.graph_bytes + r.reserve_bytes;
   const std::string budget =
       fmt::format("{} free of {} × --gpu-memory-fraction {} = {} budget", gib(r.free_bytes),
                   gib(r.total_bytes), r.gpu_memory_fraction, gib(plan.budget_bytes));
   if (fixed > plan.budget_bytes) {
-    return fail(ErrorCode::kInvalidArgument,
-                fmt::format("the model does not fit: weights {} + step buffers {} + reserve {} "
-                            "= {} needed, {}; use a GPU with more free memory, raise "
-                            "--gpu-memory-fraction, or lower --max-batch / --max-batch-tokens",
-                            gib(r.weight_bytes), gib(r.scratch_bytes), gib(r.reserve_bytes),
-                            gib(fixed), budget),
-                where);
+    return fail(
+        ErrorCode::kInvalidArgument,
+        fmt::format("the model does not fit: weights {} + step buffers {} + CUDA graphs "
+                    "{} + reserve {} = {} needed, {}; use a GPU with more free memory, "
+                    "raise --gpu-memory-fraction, or lower --max-batch / --max-batch-tokens",
+                    gib(r.weight_bytes), gib(r.scratch_bytes), gib(r.graph_bytes),
+                    gib(r.reserve_bytes), gib(fixed), budget),
+        where);
   }
   const std::uint64_t left = plan.budget_bytes - fixed;
   plan.num_blocks = static_cast<std::int64_t>(left / plan.block_bytes);
