@@ -27,13 +27,26 @@ struct CudaBackendOptions {
   std::int64_t kv_block_tokens = 16;
   std::int64_t max_kv_blocks = 0;  // a cap on the KV pool; 0: all the budget leaves
   CudaPrecision precision = CudaPrecision::kSplitBf16;
+  // Replays a decode step (every sequence one token) as a CUDA graph, one captured per batch
+  // size the first time that batch decodes twice; prefill and mixed steps always run eagerly.
+  // MLBENCH_CUDA_SYNC=1 turns graphs off, since it synchronises between kernels.
+  bool cuda_graphs = true;
+};
+
+// How the backend's forward steps ran, for tests and the benchmark.
+struct CudaStepCounts {
+  std::int64_t eager_steps = 0;
+  std::int64_t graph_steps = 0;      // decode steps replayed from a CUDA graph
+  std::int64_t graphs_captured = 0;  // distinct batch sizes captured
+  bool graphs_failed = false;        // a capture failed; graphs are off from then on
 };
 
 // The Llama forward pass on one GPU: bf16 weights resident on the device, cuBLAS for the
 // projections and the LM head, our kernels for the rest, keys and values (fp32) in a paged pool
-// of fixed-size blocks, the greedy argmax on the device. Every CUDA and cuBLAS call is checked:
-// a failure comes back as an Error naming the call. Set MLBENCH_CUDA_SYNC=1 to synchronise
-// after every kernel, so an asynchronous fault is pinned on the kernel that caused it.
+// of fixed-size blocks, the greedy argmax on the device, decode steps replayed as CUDA graphs.
+// Every CUDA and cuBLAS call is checked: a failure comes back as an Error naming the call. Set
+// MLBENCH_CUDA_SYNC=1 to synchronise after every kernel, so an asynchronous fault is pinned on
+// the kernel that caused it.
 class CudaBackend : public InferenceBackend {
  public:
   // forward() that also copies back each step's logits (steps × vocab floats), for comparisons
@@ -43,6 +56,11 @@ class CudaBackend : public InferenceBackend {
   virtual const CudaMemoryPlan& memory_plan() const = 0;
   virtual std::int64_t free_kv_blocks() const = 0;
   virtual const std::string& device_name() const = 0;
+
+  virtual CudaStepCounts step_counts() const = 0;
+  // Turns decode graphs on or off from the next step (graphs already captured are kept). On
+  // has no effect under MLBENCH_CUDA_SYNC=1 or after a failed capture.
+  virtual void set_cuda_graphs(bool enabled) = 0;
 };
 
 // Loads the checkpoint in `model_dir` (read on the host with ModelWeights, copied to the

@@ -80,6 +80,14 @@ struct Sequence {
   std::vector<std::int32_t> blocks;
 };
 
+// The decode step of one batch size as a CUDA graph. The first decode at a batch runs eagerly,
+// so that every kernel (ours and the ones cuBLAS picks for these shapes) is loaded and cuBLAS
+// has made its choices before capture, which then records exactly what the eager step ran.
+struct DecodeGraph {
+  std::int64_t eager_runs = 0;
+  cudaGraphExec_t exec = nullptr;
+};
+
 // The matrix as bf16 bits: a bf16 checkpoint as mapped, others rounded as torch rounds.
 std::vector<std::uint16_t> to_bf16(const Matrix& m) {
   std::vector<std::uint16_t> out(static_cast<std::size_t>(m.rows * m.cols));
@@ -95,6 +103,10 @@ class CudaBackendImpl final : public CudaBackend {
 
   ~CudaBackendImpl() override {
     cudaSetDevice(device_);
+    if (stream_ != nullptr) cudaStreamSynchronize(stream_);
+    for (auto& [batch, graph] : graphs_) {
+      if (graph.exec != nullptr) cudaGraphExecDestroy(graph.exec);
+    }
     if (blas_ != nullptr) cublasDestroy(blas_);
     if (stream_ != nullptr) cudaStreamDestroy(stream_);
   }
@@ -123,6 +135,10 @@ class CudaBackendImpl final : public CudaBackend {
     return static_cast<std::int64_t>(free_blocks_.size());
   }
   const std::string& device_name() const override { return device_name_; }
+  CudaStepCounts step_counts() const override { return counts_; }
+  void set_cuda_graphs(bool enabled) override {
+    graphs_on_ = enabled && !sync_each_kernel_ && !counts_.graphs_failed;
+  }
 
  private:
   Result<void*> allocate(std::uint64_t bytes, std::string_view what);
@@ -133,7 +149,10 @@ class CudaBackendImpl final : public CudaBackend {
   Result<void> check(std::span<const BackendStep> steps) const;
   Result<std::vector<std::int32_t>> run(std::span<const BackendStep> steps,
                                         std::vector<float>* logits);
-  Result<void> enqueue_forward(std::int64_t rows, std::int64_t steps, std::int64_t table_width);
+  Result<void> enqueue_forward(const CudaStepMeta& m);
+  // A decode step: replays (capturing first, when due) the batch's graph, or runs eagerly.
+  Result<void> enqueue_decode(const CudaStepMeta& m);
+  Result<void> capture(const CudaStepMeta& m, DecodeGraph& graph);
   // Checks that the last kernel launched, and with MLBENCH_CUDA_SYNC=1 that it also ran.
   Result<void> launched(std::string_view kernel);
   // Splits `rows` × `cols` activations into the bf16 GEMM input; then multiply() any matrices
@@ -146,6 +165,9 @@ class CudaBackendImpl final : public CudaBackend {
   LlamaConfig config_;
   std::string device_name_;
   bool sync_each_kernel_ = false;
+  bool graphs_on_ = false;
+  std::unordered_map<std::int64_t, DecodeGraph> graphs_;  // by batch size
+  CudaStepCounts counts_;
   cudaStream_t stream_ = nullptr;
   cublasHandle_t blas_ = nullptr;
   CudaMemoryPlan plan_;
@@ -266,6 +288,7 @@ Result<void> CudaBackendImpl::open(const ModelWeights& weights) {
   MLBENCH_CUDA_TRY(CUBLAS_CALL(cublasSetStream(blas_, stream_)));
   const char* sync = std::getenv("MLBENCH_CUDA_SYNC");
   sync_each_kernel_ = sync != nullptr && std::string_view(sync) == "1";
+  graphs_on_ = options_.cuda_graphs && !sync_each_kernel_;
 
   std::size_t free_bytes = 0;
   std::size_t total_bytes = 0;
@@ -279,6 +302,8 @@ Result<void> CudaBackendImpl::open(const ModelWeights& weights) {
                                 .gpu_memory_fraction = options_.gpu_memory_fraction,
                                 .weight_bytes = cuda_weight_bytes(c),
                                 .scratch_bytes = scratch_.bytes(),
+                                // Counted even with graphs off: set_cuda_graphs may turn them on.
+                                .graph_bytes = cuda_graph_reserve_bytes(c, options_.max_batch),
                                 .kv_bytes_per_token = kv_bytes_per_token(c, sizeof(float)),
                                 .block_tokens = options_.kv_block_tokens,
                                 .max_sequence_tokens = options_.max_sequence_tokens,
@@ -376,10 +401,11 @@ Result<void> CudaBackendImpl::open(const ModelWeights& weights) {
     free_blocks_[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(plan_.num_blocks - 1 - b);
   spdlog::info(
       "cuda backend: GPU {} ({}): weights {}, step buffers {}, KV pool {} ({} blocks of {} "
-      "tokens, {} tokens), budget {}",
+      "tokens, {} tokens), CUDA graphs {} ({} kept for them), budget {}",
       device_, device_name_, gib(plan_.weight_bytes), gib(plan_.scratch_bytes),
       gib(plan_.kv_pool_bytes()), plan_.num_blocks, plan_.block_tokens, plan_.cached_tokens(),
-      gib(plan_.budget_bytes));
+      graphs_on_ ? "on" : (sync_each_kernel_ ? "off (MLBENCH_CUDA_SYNC=1)" : "off"),
+      gib(plan_.graph_bytes), gib(plan_.budget_bytes));
   return {};
 }
 
@@ -464,17 +490,19 @@ Result<void> CudaBackendImpl::multiply(std::int64_t rows, const DeviceMatrix& w,
   return launched("combine_parts");
 }
 
-Result<void> CudaBackendImpl::enqueue_forward(std::int64_t n, std::int64_t steps,
-                                              std::int64_t table_width) {
+Result<void> CudaBackendImpl::enqueue_forward(const CudaStepMeta& m) {
   const LlamaConfig& c = config_;
+  const std::int64_t n = m.rows;
+  const std::int64_t steps = m.steps;
   const std::int64_t hidden = c.hidden_size;
   const std::int64_t q_dim = c.num_attention_heads * c.head_dim;
   const std::int64_t kv_dim = c.num_key_value_heads * c.head_dim;
-  const std::int32_t* tokens = meta_;
-  const cuda::RowMeta rows{.tokens = meta_, .positions = meta_ + n, .steps = meta_ + 2 * n};
-  const std::int32_t* last_rows = meta_ + 3 * n;
-  const std::int32_t* tables = meta_ + 3 * n + steps;
-  std::int32_t* next_tokens = meta_ + 3 * n + steps + steps * table_width;
+  const std::int32_t* tokens = meta_ + m.tokens;
+  const cuda::RowMeta rows{
+      .tokens = tokens, .positions = meta_ + m.positions, .steps = meta_ + m.row_steps};
+  const std::int32_t* last_rows = meta_ + m.last_rows;
+  const std::int32_t* tables = meta_ + m.tables;
+  std::int32_t* next_tokens = meta_ + m.next_tokens;
   const std::int64_t layer_floats = plan_.num_blocks * plan_.block_tokens * kv_dim;
 
   cuda::embed(stream_, embedding_, tokens, n, hidden, x_);
@@ -485,7 +513,7 @@ Result<void> CudaBackendImpl::enqueue_forward(std::int64_t n, std::int64_t steps
     const cuda::PagedKv kv{.keys = kv_pool_ + 2 * layer * layer_floats,
                            .values = kv_pool_ + (2 * layer + 1) * layer_floats,
                            .block_tables = tables,
-                           .max_blocks_per_sequence = table_width,
+                           .max_blocks_per_sequence = m.table_stride,
                            .block_tokens = plan_.block_tokens};
     cuda::rms_norm(stream_, x_, nullptr, w.input_norm, n, hidden, c.rms_norm_eps, normed_);
     MLBENCH_CUDA_TRY(launched("rms_norm"));
@@ -524,6 +552,61 @@ Result<void> CudaBackendImpl::enqueue_forward(std::int64_t n, std::int64_t steps
   return launched("argmax");
 }
 
+Result<void> CudaBackendImpl::enqueue_decode(const CudaStepMeta& m) {
+  if (!graphs_on_) return enqueue_forward(m);
+  DecodeGraph& graph = graphs_[m.steps];
+  if (graph.exec == nullptr) {
+    if (graph.eager_runs++ == 0) return enqueue_forward(m);
+    if (Result<void> captured = capture(m, graph); !captured) {
+      // Graphs are a speed-up, never a reason to fail a run.
+      spdlog::warn(
+          "cuda backend: GPU {}: capturing the batch-{} decode step as a CUDA graph failed, so "
+          "every step runs eagerly from now on: {}",
+          device_, m.steps, captured.error().describe());
+      graphs_on_ = false;
+      counts_.graphs_failed = true;
+      return enqueue_forward(m);
+    }
+  }
+  ++counts_.graph_steps;
+  return CUDA_CALL(cudaGraphLaunch(graph.exec, stream_));
+}
+
+Result<void> CudaBackendImpl::capture(const CudaStepMeta& m, DecodeGraph& graph) {
+  std::size_t free_before = 0;
+  std::size_t total = 0;
+  MLBENCH_CUDA_TRY(CUDA_CALL(cudaMemGetInfo(&free_before, &total)));
+  // Thread-local: other threads (another GPU's engine, telemetry) may call the runtime
+  // meanwhile, and a global capture would fail their calls.
+  MLBENCH_CUDA_TRY(CUDA_CALL(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal)));
+  const Result<void> enqueued = enqueue_forward(m);
+  cudaGraph_t captured = nullptr;
+  const cudaError_t ended = cudaStreamEndCapture(stream_, &captured);
+  const std::unique_ptr<CUgraph_st, decltype(&cudaGraphDestroy)> owner(captured, &cudaGraphDestroy);
+  if (!enqueued || ended != cudaSuccess) cudaGetLastError();  // a capture error is not sticky
+  if (!enqueued) return enqueued.failure();
+  MLBENCH_CUDA_TRY(cuda_ok(ended, "cudaStreamEndCapture", device_));
+  std::size_t nodes = 0;
+  MLBENCH_CUDA_TRY(CUDA_CALL(cudaGraphGetNodes(captured, nullptr, &nodes)));
+  cudaGraphExec_t exec = nullptr;
+  MLBENCH_CUDA_TRY(CUDA_CALL(cudaGraphInstantiate(&exec, captured, 0)));
+  if (const Result<void> uploaded = CUDA_CALL(cudaGraphUpload(exec, stream_)); !uploaded) {
+    cudaGraphExecDestroy(exec);
+    return uploaded.failure();
+  }
+  graph.exec = exec;
+  ++counts_.graphs_captured;
+  std::size_t free_after = 0;
+  MLBENCH_CUDA_TRY(CUDA_CALL(cudaMemGetInfo(&free_after, &total)));
+  // What the planner's margin (cuda_graph_reserve_bytes) is for; measured here because nothing
+  // documents it.
+  spdlog::info(
+      "cuda backend: GPU {}: captured the batch-{} decode step, {} nodes, {} of device "
+      "memory",
+      device_, m.steps, nodes, gib(free_before > free_after ? free_before - free_after : 0));
+  return {};
+}
+
 Result<std::vector<std::int32_t>> CudaBackendImpl::run(std::span<const BackendStep> steps,
                                                        std::vector<float>* logits) {
   MLBENCH_CUDA_TRY(check(steps));
@@ -551,7 +634,7 @@ Result<std::vector<std::int32_t>> CudaBackendImpl::run(std::span<const BackendSt
   // New sequences and new blocks are recorded now and undone if the step fails.
   std::vector<SequenceId> created;
   std::vector<std::pair<SequenceId, std::size_t>> grown;  // sequence, its block count before
-  std::int64_t table_width = 0;
+  std::int64_t table_width = 0;  // the most blocks of any sequence in the step
   std::int64_t n = 0;
   for (const BackendStep& step : steps) {
     auto [it, inserted] = sequences_.try_emplace(step.sequence);
@@ -568,13 +651,13 @@ Result<std::vector<std::int32_t>> CudaBackendImpl::run(std::span<const BackendSt
     n += static_cast<std::int64_t>(step.tokens.size());
   }
   const auto count = static_cast<std::int64_t>(steps.size());
-  // Metadata as enqueue_forward reads it: tokens, positions, row → step (n each), each step's
-  // last row, then the block tables (count × table_width), then room for the argmax.
-  std::int32_t* tokens = host_meta_;
-  std::int32_t* positions = host_meta_ + n;
-  std::int32_t* row_steps = host_meta_ + 2 * n;
-  std::int32_t* last_rows = host_meta_ + 3 * n;
-  std::int32_t* tables = host_meta_ + 3 * n + count;
+  const bool decode = n == count;  // every sequence one token: the step a graph can replay
+  const CudaStepMeta m = cuda_step_meta(n, count, scratch_.max_blocks_per_sequence);
+  std::int32_t* tokens = host_meta_ + m.tokens;
+  std::int32_t* positions = host_meta_ + m.positions;
+  std::int32_t* row_steps = host_meta_ + m.row_steps;
+  std::int32_t* last_rows = host_meta_ + m.last_rows;
+  std::int32_t* tables = host_meta_ + m.tables;
   std::int64_t row = 0;
   for (std::int64_t s = 0; s < count; ++s) {
     const BackendStep& step = steps[static_cast<std::size_t>(s)];
@@ -585,11 +668,12 @@ Result<std::vector<std::int32_t>> CudaBackendImpl::run(std::span<const BackendSt
       row_steps[row] = static_cast<std::int32_t>(s);
     }
     last_rows[s] = static_cast<std::int32_t>(row - 1);
-    std::int32_t* table = tables + s * table_width;
+    // Only the first table_width entries of a row are copied up; kernels read a sequence's
+    // entries below its own block count.
+    std::int32_t* table = tables + s * m.table_stride;
     std::fill(table, table + table_width, 0);
     std::copy(sequence.blocks.begin(), sequence.blocks.end(), table);
   }
-  const std::int64_t meta_ints = 3 * n + count + count * table_width;
 
   const auto undo = [&] {
     for (const auto& [id, before] : grown) {
@@ -602,12 +686,24 @@ Result<std::vector<std::int32_t>> CudaBackendImpl::run(std::span<const BackendSt
     for (SequenceId id : created)
       sequences_.erase(id);
   };
+  const std::int64_t graph_steps_before = counts_.graph_steps;
   const auto result = [&]() -> Result<std::vector<std::int32_t>> {
+    // The copies stay outside the graphs: the block tables' copy is as wide as this step's
+    // longest sequence, which a graph node would fix at the widest.
     MLBENCH_CUDA_TRY(
-        CUDA_CALL(cudaMemcpyAsync(meta_, host_meta_, static_cast<std::size_t>(meta_ints) * 4,
+        CUDA_CALL(cudaMemcpyAsync(meta_, host_meta_, static_cast<std::size_t>(m.tables) * 4,
                                   cudaMemcpyHostToDevice, stream_)));
-    MLBENCH_CUDA_TRY(enqueue_forward(n, count, table_width));
-    MLBENCH_CUDA_TRY(CUDA_CALL(cudaMemcpyAsync(host_meta_ + meta_ints, meta_ + meta_ints,
+    const std::size_t pitch = static_cast<std::size_t>(m.table_stride) * 4;
+    MLBENCH_CUDA_TRY(CUDA_CALL(cudaMemcpy2DAsync(meta_ + m.tables, pitch, host_meta_ + m.tables,
+                                                 pitch, static_cast<std::size_t>(table_width) * 4,
+                                                 static_cast<std::size_t>(count),
+                                                 cudaMemcpyHostToDevice, stream_)));
+    if (decode) {
+      MLBENCH_CUDA_TRY(enqueue_decode(m));
+    } else {
+      MLBENCH_CUDA_TRY(enqueue_forward(m));
+    }
+    MLBENCH_CUDA_TRY(CUDA_CALL(cudaMemcpyAsync(host_meta_ + m.next_tokens, meta_ + m.next_tokens,
                                                static_cast<std::size_t>(count) * 4,
                                                cudaMemcpyDeviceToHost, stream_)));
     if (logits != nullptr) {
@@ -616,7 +712,8 @@ Result<std::vector<std::int32_t>> CudaBackendImpl::run(std::span<const BackendSt
                                                  cudaMemcpyDeviceToHost, stream_)));
     }
     MLBENCH_CUDA_TRY(CUDA_CALL(cudaStreamSynchronize(stream_)));
-    return std::vector<std::int32_t>(host_meta_ + meta_ints, host_meta_ + meta_ints + count);
+    return std::vector<std::int32_t>(host_meta_ + m.next_tokens,
+                                     host_meta_ + m.next_tokens + count);
   }();
   if (!result) {
     // Work enqueued before the failure may still be running and reading host_meta_, which the
@@ -628,6 +725,7 @@ Result<std::vector<std::int32_t>> CudaBackendImpl::run(std::span<const BackendSt
   }
   for (const BackendStep& step : steps)
     sequences_.at(step.sequence).length += static_cast<std::int64_t>(step.tokens.size());
+  if (counts_.graph_steps == graph_steps_before) ++counts_.eager_steps;
   return result;
 }
 
