@@ -1,16 +1,18 @@
 // The CUDA backend on first contact with a GPU, and its speed.
 //
 //   cuda_bench check MODEL_DIR [--precision split|bf16] [--tolerance T] [--steps N]
+//                    [--graphs on|off]
 //     The --cuda-check comparison: prefill and N greedy decode steps on the CPU and the CUDA
 //     backend side by side, each step's logits compared (first mismatching position and its
-//     magnitude printed); exits 1 when any step is out of tolerance or picks another token.
+//     magnitude printed); exits 1 when any step is out of tolerance or picks another token, or
+//     when a decode CUDA graph failed to capture.
 //
 //   cuda_bench perf MODEL_DIR [--prompt P] [--decode D] [--batch B] [--requests R]
 //                   [--bandwidth-gbs G] [--peak-tflops F] [--precision split|bf16]
-//     Batch-1 decode tokens/s against the HBM bound (weight bytes ÷ G GB/s), prefill tokens/s
-//     against F dense bf16 TFLOP/s, and Offline tokens/s through the batching engine: R requests
-//     of P prompt tokens and D new tokens at batch B. Defaults are an H200's (4800 GB/s, 989
-//     TFLOP/s) and the 800/128 shape.
+//     Batch-1 decode tokens/s, eager and replayed from CUDA graphs, against the HBM bound
+//     (weight bytes ÷ G GB/s), prefill tokens/s against F dense bf16 TFLOP/s, and Offline
+//     tokens/s through the batching engine: R requests of P prompt tokens and D new tokens at
+//     batch B. Defaults are an H200's (4800 GB/s, 989 TFLOP/s) and the 800/128 shape.
 //
 //   MODEL_DIR may be preset:NAME (tiny, small, llama-3.1-8b): the random model make-model writes
 //   is then written to $TMPDIR/cuda_bench_NAME first, unless it is already there.
@@ -50,6 +52,7 @@ struct Options {
   int requests = 256;
   double bandwidth_gbs = 4800;
   double peak_tflops = 989;
+  bool graphs = true;
 };
 
 double seconds_since(Clock::time_point start) {
@@ -100,6 +103,8 @@ Options parse(int argc, char** argv) {
       o.bandwidth_gbs = std::atof(value);
     } else if (flag == "--peak-tflops") {
       o.peak_tflops = std::atof(value);
+    } else if (flag == "--graphs") {
+      o.graphs = std::string_view(value) != "off";
     } else {
       die(fmt::format("unknown option {}", flag));
     }
@@ -120,7 +125,8 @@ std::unique_ptr<CudaBackend> open_gpu(const Options& o, int max_batch, std::int6
   auto gpu = open_cuda_backend(o.model_dir, {.max_batch = max_batch,
                                              .max_step_tokens = step_tokens,
                                              .max_sequence_tokens = o.prompt + o.decode + 64,
-                                             .precision = o.precision});
+                                             .precision = o.precision,
+                                             .cuda_graphs = o.graphs});
   if (!gpu) die(gpu.error().describe());
   fmt::print("GPU: {}, KV pool {} blocks ({} tokens)\n", (*gpu)->device_name(),
              (*gpu)->memory_plan().num_blocks, (*gpu)->memory_plan().cached_tokens());
@@ -154,6 +160,11 @@ int check(const Options& o) {
     }
     gpu->release(id);
   }
+  const CudaStepCounts counts = gpu->step_counts();
+  fmt::print("steps: {} eager, {} replayed from {} CUDA graphs{}\n", counts.eager_steps,
+             counts.graph_steps, counts.graphs_captured,
+             counts.graphs_failed ? ", and a capture FAILED (graphs turned off)" : "");
+  if (counts.graphs_failed) ++failures;
   fmt::print("{}: {} steps out of tolerance {}\n", failures == 0 ? "PASS" : "FAIL", failures,
              o.tolerance);
   return failures == 0 ? 0 : 1;
@@ -171,31 +182,41 @@ int perf(const Options& o) {
   const double flops_per_token = 2.0 * weight_bytes / 2.0;
   auto gpu = open_gpu(o, o.batch, std::max<std::int64_t>(o.batch, 2048));
 
-  // Batch-1 decode.
+  // Batch-1 decode, eagerly and from a CUDA graph, each on a fresh sequence of the same prompt.
   const std::vector<std::int32_t> prompt = make_prompt(c, o.prompt, 1);
-  const BackendStep prefill{.sequence = 1, .tokens = prompt};
-  auto first = gpu->forward({&prefill, 1});  // also warms up cuBLAS
-  if (!first) die(first.error().describe());
-  std::int32_t token = first->at(0);
-  auto start = Clock::now();
-  for (int i = 0; i < o.decode; ++i) {
-    const BackendStep step{.sequence = 1, .tokens = {&token, 1}};
-    auto next = gpu->forward({&step, 1});
-    if (!next) die(next.error().describe());
-    token = next->at(0);
-  }
-  const double decode_s = seconds_since(start);
-  const double decode_tps = o.decode / decode_s;
   const double bound_tps = o.bandwidth_gbs * 1e9 / weight_bytes;
-  fmt::print(
-      "batch-1 decode: {:.1f} tokens/s, {:.0f} GB/s of weights, {:.1f}% of the {:.0f} "
-      "GB/s bound ({:.1f} tokens/s)\n",
-      decode_tps, decode_tps * weight_bytes / 1e9, 100.0 * decode_tps / bound_tps, o.bandwidth_gbs,
-      bound_tps);
-  gpu->release(1);
+  const auto decode_batch_1 = [&](SequenceId id, bool graphs) {
+    gpu->set_cuda_graphs(graphs);
+    const BackendStep prefill{.sequence = id, .tokens = prompt};
+    auto first = gpu->forward({&prefill, 1});  // also warms up cuBLAS
+    if (!first) die(first.error().describe());
+    std::int32_t token = first->at(0);
+    const auto decode_one = [&] {
+      const BackendStep step{.sequence = id, .tokens = {&token, 1}};
+      auto next = gpu->forward({&step, 1});
+      if (!next) die(next.error().describe());
+      token = next->at(0);
+    };
+    decode_one();  // with graphs: the eager warm-up, then the capture, both left out
+    decode_one();
+    const CudaStepCounts before = gpu->step_counts();
+    const auto start = Clock::now();
+    for (int i = 0; i < o.decode; ++i)
+      decode_one();
+    const double tps = o.decode / seconds_since(start);
+    const std::int64_t replayed = gpu->step_counts().graph_steps - before.graph_steps;
+    fmt::print(
+        "batch-1 decode, {}: {:.1f} tokens/s, {:.0f} GB/s of weights, {:.1f}% of the {:.0f} "
+        "GB/s bound ({:.1f} tokens/s); {} of {} steps replayed a graph\n",
+        graphs ? "CUDA graphs" : "eager", tps, tps * weight_bytes / 1e9, 100.0 * tps / bound_tps,
+        o.bandwidth_gbs, bound_tps, replayed, o.decode);
+    gpu->release(id);
+  };
+  decode_batch_1(1, false);
+  decode_batch_1(3, o.graphs);
 
   // Prefill.
-  start = Clock::now();
+  auto start = Clock::now();
   const BackendStep again{.sequence = 2, .tokens = prompt};
   if (auto r = gpu->forward({&again, 1}); !r) die(r.error().describe());
   const double prefill_s = seconds_since(start);
@@ -228,6 +249,10 @@ int perf(const Options& o) {
   const double offline_s = seconds_since(start);
   fmt::print("offline ({} requests, {}/{} tokens, batch {}): {:.0f} output tokens/s\n", o.requests,
              o.prompt, o.decode, o.batch, static_cast<double>(generated) / offline_s);
+  const CudaStepCounts counts = gpu->step_counts();
+  fmt::print("steps in all: {} eager, {} replayed from {} CUDA graphs{}\n", counts.eager_steps,
+             counts.graph_steps, counts.graphs_captured,
+             counts.graphs_failed ? ", and a capture FAILED (graphs turned off)" : "");
   return 0;
 }
 
