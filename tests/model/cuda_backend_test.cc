@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <string_view>
 
 #include "mlbench/model/cpu_backend.h"
 #include "mlbench/model/cuda_devices.h"
@@ -31,6 +33,23 @@ std::string no_gpu_reason() {
            std::to_string(info->driver_version) + "): the CUDA backend cannot run here";
   }
   return {};
+}
+
+// MLBENCH_CUDA_SYNC=1 (the debug mode that synchronises after every kernel) turns graphs off.
+bool sync_mode() {
+  const char* sync = std::getenv("MLBENCH_CUDA_SYNC");
+  return sync != nullptr && std::string_view(sync) == "1";
+}
+
+// That decode steps did replay graphs, so a test that passes with graphs on has tested them.
+void expect_graphs_used(const CudaBackend& gpu) {
+  const CudaStepCounts counts = gpu.step_counts();
+  EXPECT_FALSE(counts.graphs_failed) << "a capture failed; see the warning in the log";
+  if (sync_mode()) {
+    EXPECT_EQ(counts.graph_steps, 0) << "MLBENCH_CUDA_SYNC=1 must turn graphs off";
+  } else {
+    EXPECT_GT(counts.graph_steps, 0) << counts.eager_steps << " eager steps, no graph steps";
+  }
 }
 
 std::vector<std::vector<std::int32_t>> prompts() {
@@ -91,6 +110,7 @@ TEST_F(CudaBackendTest, LogitsMatchTheCpuBackendOnTheTinyPreset) {
   auto gpu = open();
   ASSERT_NE(gpu, nullptr);
   expect_logits_match(*cpu_model_, *gpu, kSplitTolerance);
+  expect_graphs_used(*gpu);
 }
 
 TEST_F(CudaBackendTest, Bf16ActivationsStayWithinBf16Tolerance) {
@@ -129,6 +149,101 @@ TEST_F(CudaBackendTest, GreedyTokensEqualTheCpuBackendOver16Steps) {
     }
     EXPECT_EQ(got, expected->tokens) << "prompt of " << prompt.size() << " tokens";
     gpu->release(id++);
+  }
+  expect_graphs_used(*gpu);
+}
+
+// A decode step replayed from a CUDA graph runs the kernels the eager step runs on the same
+// inputs, so its tokens and logits are the same bits. Two backends on the same model, one with
+// graphs and one without, are driven through the same steps: decode at batch 3, then 2 and 1 as
+// sequences drop out, a prefill in between, then batch 4 (a batch size first seen mid-run, so
+// its graph is captured late), each batch long enough to be warmed up, captured and replayed.
+TEST_F(CudaBackendTest, GraphAndEagerDecodeGiveTheSameBits) {
+  auto graphs = open();
+  auto eager = open({.cuda_graphs = false});
+  ASSERT_NE(graphs, nullptr);
+  ASSERT_NE(eager, nullptr);
+  const std::int64_t vocab = cpu_model_->config().vocab_size;
+  const auto all = prompts();
+  std::vector<std::int32_t> next(all.size() + 1);  // each sequence's next input token
+  int compared_steps = 0;
+  // One step on both backends; the sequences given feed next[] and are fed from it.
+  const auto step_both = [&](const std::vector<BackendStep>& steps, const std::string& what) {
+    auto a = graphs->forward_logits(steps);
+    auto b = eager->forward_logits(steps);
+    ASSERT_TRUE(a.ok()) << what << ": " << a.error().describe();
+    ASSERT_TRUE(b.ok()) << what << ": " << b.error().describe();
+    ASSERT_EQ(a->size(), steps.size() * static_cast<std::size_t>(vocab)) << what;
+    ASSERT_EQ(a->size(), b->size()) << what;
+    const auto first_difference = std::mismatch(a->begin(), a->end(), b->begin());
+    EXPECT_TRUE(first_difference.first == a->end())
+        << what << ": logit " << (first_difference.first - a->begin()) << " is "
+        << *first_difference.first << " with graphs and " << *first_difference.second << " without";
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      const std::span<const float> row(a->data() + i * static_cast<std::size_t>(vocab),
+                                       static_cast<std::size_t>(vocab));
+      next[steps[i].sequence] = argmax(row);
+    }
+    ++compared_steps;
+  };
+  const auto decode = [&](std::vector<SequenceId> ids, int times) {
+    for (int t = 0; t < times; ++t) {
+      std::vector<BackendStep> steps;
+      for (SequenceId id : ids)
+        steps.push_back({.sequence = id, .tokens = {&next[id], 1}});
+      step_both(steps,
+                "decode at batch " + std::to_string(ids.size()) + ", step " + std::to_string(t));
+    }
+  };
+  std::vector<BackendStep> prefills;
+  for (std::size_t p = 0; p < all.size(); ++p)
+    prefills.push_back({.sequence = p, .tokens = all[p]});
+  step_both(prefills, "prefill of three prompts");
+  decode({0, 1, 2}, 4);  // eager warm-up, capture, replays
+  decode({2, 0}, 3);     // another order at batch 2
+  decode({1}, 3);
+  const std::vector<std::int32_t> late_prompt = {496, 33, 44, 55, 66, 77};
+  step_both({{.sequence = 3, .tokens = late_prompt}}, "prefill of a late prompt");
+  decode({0, 1, 2, 3}, 5);  // batch 4 first seen here
+  decode({0, 1, 2}, 3);     // batch 3's graph again, at longer sequences
+  EXPECT_EQ(compared_steps, 2 + 4 + 3 + 3 + 5 + 3);
+
+  const CudaStepCounts with = graphs->step_counts();
+  const CudaStepCounts without = eager->step_counts();
+  EXPECT_EQ(without.graph_steps, 0);
+  EXPECT_EQ(without.eager_steps, compared_steps);
+  EXPECT_EQ(with.graph_steps + with.eager_steps, compared_steps);
+  EXPECT_FALSE(with.graphs_failed);
+  if (!sync_mode()) {
+    // Batches 3, 2, 1 and 4 are each warmed up once, then captured: 4 graphs, and every decode
+    // step but the four warm-ups replayed one.
+    EXPECT_EQ(with.graphs_captured, 4);
+    EXPECT_EQ(with.graph_steps, 4 + 3 + 3 + 5 + 3 - 4);
+  }
+}
+
+// Graphs switched off and on mid-run keep the sequence's tokens on the CPU backend's path.
+TEST_F(CudaBackendTest, GraphsSwitchedOffAndOnMidRunKeepTheGreedyTokens) {
+  auto gpu = open();
+  ASSERT_NE(gpu, nullptr);
+  const auto prompt = prompts()[0];
+  auto expected = generate_greedy(*cpu_model_, prompt, {.max_new_tokens = 12});
+  ASSERT_TRUE(expected.ok());
+  std::vector<std::int32_t> got;
+  std::vector<std::int32_t> feed = prompt;
+  for (int step = 0; step < 12; ++step) {
+    gpu->set_cuda_graphs(step < 4 || step >= 8);
+    const BackendStep s{.sequence = 9, .tokens = feed};
+    auto next = gpu->forward({&s, 1});
+    ASSERT_TRUE(next.ok()) << next.error().describe();
+    got.push_back(next->at(0));
+    feed = {next->at(0)};
+  }
+  EXPECT_EQ(got, expected->tokens);
+  if (!sync_mode()) {
+    // Prefill and the warm-up eager, 2 graph steps, 4 eager, then 4 graph steps again.
+    EXPECT_EQ(gpu->step_counts().graph_steps, 2 + 4);
+    EXPECT_EQ(gpu->step_counts().eager_steps, 2 + 4);
   }
 }
 
