@@ -555,21 +555,29 @@ Result<void> CudaBackendImpl::enqueue_forward(const CudaStepMeta& m) {
 Result<void> CudaBackendImpl::enqueue_decode(const CudaStepMeta& m) {
   if (!graphs_on_) return enqueue_forward(m);
   DecodeGraph& graph = graphs_[m.steps];
+  // Graphs are a speed-up, never a reason to fail a run: whatever goes wrong with one turns
+  // them off and the step runs eagerly (where a real fault shows again, as an error).
+  const auto give_up = [&](std::string_view what, const Error& error) {
+    spdlog::warn(
+        "cuda backend: GPU {}: {} the batch-{} decode step's CUDA graph failed, so every step "
+        "runs eagerly from now on: {}",
+        device_, what, m.steps, error.describe());
+    cudaGetLastError();
+    graphs_on_ = false;
+    counts_.graphs_failed = true;
+    return enqueue_forward(m);
+  };
   if (graph.exec == nullptr) {
     if (graph.eager_runs++ == 0) return enqueue_forward(m);
     if (Result<void> captured = capture(m, graph); !captured) {
-      // Graphs are a speed-up, never a reason to fail a run.
-      spdlog::warn(
-          "cuda backend: GPU {}: capturing the batch-{} decode step as a CUDA graph failed, so "
-          "every step runs eagerly from now on: {}",
-          device_, m.steps, captured.error().describe());
-      graphs_on_ = false;
-      counts_.graphs_failed = true;
-      return enqueue_forward(m);
+      return give_up("capturing", captured.error());
     }
   }
+  if (Result<void> launched = CUDA_CALL(cudaGraphLaunch(graph.exec, stream_)); !launched) {
+    return give_up("launching", launched.error());
+  }
   ++counts_.graph_steps;
-  return CUDA_CALL(cudaGraphLaunch(graph.exec, stream_));
+  return {};
 }
 
 Result<void> CudaBackendImpl::capture(const CudaStepMeta& m, DecodeGraph& graph) {
