@@ -391,6 +391,11 @@ Result<void> CudaBackendImpl::open(const ModelWeights& weights) {
   MLBENCH_CUDA_TRY(
       CUBLAS_CALL(cublasSetWorkspace(blas_, workspace_, scratch_.cublas_workspace_bytes)));
 
+  // cudaMemcpy from pageable memory may return before its DMA has landed, and it ran on the
+  // legacy stream, which our non-blocking stream_ does not wait for: the first step's kernels
+  // could read weights still in flight.
+  MLBENCH_CUDA_TRY(CUDA_CALL(cudaDeviceSynchronize()));
+
   // The KV pool takes what the plan left.
   auto pool = allocate(plan_.kv_pool_bytes(), "the KV cache pool");
   if (!pool) return pool.failure();
