@@ -222,6 +222,51 @@ TEST_F(CudaBackendTest, GraphAndEagerDecodeGiveTheSameBits) {
   }
 }
 
+// The grouped attention kernel (a GQA group per block, decode positions split across blocks)
+// against the per-head kernel it replaced, on prefills that split too (few rows), a prompt
+// long enough for many KV blocks per split, and decode at batches 4 and 1 (32 splits).
+TEST_F(CudaBackendTest, GroupedAttentionMatchesThePerHeadKernel) {
+  auto grouped = open();
+  auto per_head = open({.grouped_attention = false});
+  ASSERT_NE(grouped, nullptr);
+  ASSERT_NE(per_head, nullptr);
+  const std::int64_t vocab = cpu_model_->config().vocab_size;
+  auto all = prompts();
+  std::vector<std::int32_t> long_prompt;
+  for (std::int32_t t = 0; t < 300; ++t)
+    long_prompt.push_back((t * 37 + 11) % 400);
+  all.push_back(long_prompt);
+  std::vector<std::int32_t> next(all.size());
+  const auto step_both = [&](const std::vector<BackendStep>& steps, const std::string& what) {
+    auto a = grouped->forward_logits(steps);
+    auto b = per_head->forward_logits(steps);
+    ASSERT_TRUE(a.ok()) << what << ": " << a.error().describe();
+    ASSERT_TRUE(b.ok()) << what << ": " << b.error().describe();
+    // Summation order differs; an indexing mistake would be off by far more.
+    const LogitComparison comparison = compare_logits(*b, *a, vocab, 1e-4);
+    EXPECT_TRUE(comparison.ok()) << what << ": " << comparison.describe();
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      next[steps[i].sequence] = argmax(std::span<const float>(
+          b->data() + i * static_cast<std::size_t>(vocab), static_cast<std::size_t>(vocab)));
+    }
+  };
+  std::vector<BackendStep> prefills;
+  for (std::size_t p = 0; p < all.size(); ++p)
+    prefills.push_back({.sequence = p, .tokens = all[p]});
+  step_both({prefills.begin(), prefills.begin() + 3}, "prefill of three short prompts");
+  step_both({prefills[3]}, "prefill of 300 tokens");
+  for (int t = 0; t < 4; ++t) {
+    std::vector<BackendStep> decodes;
+    for (SequenceId id = 0; id < all.size(); ++id)
+      decodes.push_back({.sequence = id, .tokens = {&next[id], 1}});
+    step_both(decodes, "decode at batch 4, step " + std::to_string(t));
+  }
+  for (int t = 0; t < 4; ++t) {
+    step_both({{.sequence = 3, .tokens = {&next[3], 1}}},
+              "decode at batch 1, step " + std::to_string(t));
+  }
+}
+
 // Graphs switched off and on mid-run keep the sequence's tokens on the CPU backend's path.
 TEST_F(CudaBackendTest, GraphsSwitchedOffAndOnMidRunKeepTheGreedyTokens) {
   auto gpu = open();

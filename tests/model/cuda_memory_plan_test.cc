@@ -5,6 +5,8 @@
 #include "mlbench/model/make_model.h"
 #include "mlbench/model/weights.h"
 
+#include "model/cuda/attention_split.h"
+
 namespace mlbench::model {
 namespace {
 
@@ -171,6 +173,56 @@ TEST(CudaMemoryPlan, GraphReserveIsCountedBeforeThePool) {
   EXPECT_LE(with->weight_bytes + with->scratch_bytes + with->graph_bytes + with->reserve_bytes +
                 with->kv_pool_bytes(),
             with->budget_bytes);
+}
+
+// The grouped attention kernel's split of a row's positions: every position in exactly one
+// split, in order, whatever the row's length against the split count.
+TEST(CudaAttentionSplit, SplitsCoverEveryPositionOnceInOrder) {
+  for (std::int32_t splits = 1; splits <= 32; ++splits) {
+    for (std::int32_t visible = 1; visible <= 300; ++visible) {
+      std::int32_t next = 0;
+      for (std::int32_t split = 0; split < splits; ++split) {
+        const cuda::PositionRange range = cuda::split_positions(visible, splits, split);
+        ASSERT_EQ(range.begin, next) << visible << " positions, split " << split << "/" << splits;
+        ASSERT_LE(range.begin, range.end);
+        next = range.end;
+      }
+      ASSERT_EQ(next, visible) << visible << " positions in " << splits << " splits";
+      // The first split is never empty: the merge relies on one split with a finite max.
+      ASSERT_LT(cuda::split_positions(visible, splits, 0).begin,
+                cuda::split_positions(visible, splits, 0).end);
+    }
+  }
+}
+
+TEST(CudaAttentionSplit, DecodeSplitsUntilTheLaunchFillsTheGpu) {
+  // Llama 3.1 8B: 32 query heads, 8 kv heads, one tile of 4 per kv head.
+  EXPECT_EQ(cuda::attention_tiles_per_kv_head(32, 8), 1);
+  EXPECT_EQ(cuda::attention_splits(1, 32, 8), 32);  // 512 / 8 = 64, capped
+  EXPECT_EQ(cuda::attention_splits(16, 32, 8), 4);  // 128 blocks × 4
+  EXPECT_EQ(cuda::attention_splits(64, 32, 8), 1);
+  EXPECT_EQ(cuda::attention_splits(800, 32, 8), 1);  // prefill
+  // Groups of 3 (the small preset) take one tile, of 8 (70B) two.
+  EXPECT_EQ(cuda::attention_tiles_per_kv_head(12, 4), 1);
+  EXPECT_EQ(cuda::attention_tiles_per_kv_head(64, 8), 2);
+  EXPECT_EQ(cuda::attention_partial_floats(16, 32, 8, 128), 16 * 32 * 4 * 130);
+  EXPECT_EQ(cuda::attention_partial_floats(64, 32, 8, 128), 0);
+}
+
+TEST(CudaAttentionSplit, ScratchHoldsTheWidestSplitLaunch) {
+  for (const char* preset : {"tiny", "small", "llama-3.1-8b"}) {
+    const LlamaConfig c = *preset_config(preset);
+    const CudaScratchLayout s = cuda_scratch_layout(c, 1024, 16, 2048, 16, 2);
+    std::int64_t widest = 0;
+    for (std::int64_t rows = 1; rows <= 1024; ++rows) {
+      const std::int64_t floats = cuda::attention_partial_floats(rows, c.num_attention_heads,
+                                                                 c.num_key_value_heads, c.head_dim);
+      EXPECT_LE(static_cast<std::uint64_t>(floats), s.attention_partial_floats)
+          << preset << ", " << rows << " rows";
+      widest = std::max(widest, floats);
+    }
+    EXPECT_EQ(s.attention_partial_floats, static_cast<std::uint64_t>(widest)) << preset;
+  }
 }
 
 }  // namespace

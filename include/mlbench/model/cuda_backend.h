@@ -31,6 +31,11 @@ struct CudaBackendOptions {
   // size the first time that batch decodes twice; prefill and mixed steps always run eagerly.
   // MLBENCH_CUDA_SYNC=1 turns graphs off, since it synchronises between kernels.
   bool cuda_graphs = true;
+  // Attention over a GQA group's query heads in one block, reading each key and value once for
+  // the group, with decode positions split across blocks. false (or MLBENCH_CUDA_ATTENTION=
+  // per-head in the environment) runs the first kernel, one block per query head, kept as the
+  // reference the grouped one is tested against.
+  bool grouped_attention = true;
 };
 
 // How the backend's forward steps ran, for tests and the benchmark.

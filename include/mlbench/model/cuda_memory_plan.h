@@ -27,7 +27,8 @@ struct CudaScratchLayout {
   std::uint64_t gemm_in_bf16 = 0;     // gemm_parts × the largest [rows, in] activation
   std::uint64_t gemm_out_floats = 0;  // gemm_parts × the largest [rows, out] product
   std::uint64_t logits_floats = 0;    // max_batch × vocab
-  std::uint64_t meta_ints = 0;        // token ids, positions, block tables, lengths, argmax
+  std::uint64_t attention_partial_floats = 0;  // split attention's partials, the widest launch
+  std::uint64_t meta_ints = 0;  // token ids, positions, block tables, lengths, argmax
   std::uint64_t cublas_workspace_bytes = 32ull << 20;
 
   std::uint64_t bytes() const;

@@ -166,6 +166,7 @@ class CudaBackendImpl final : public CudaBackend {
   std::string device_name_;
   bool sync_each_kernel_ = false;
   bool graphs_on_ = false;
+  bool grouped_attention_ = true;
   std::unordered_map<std::int64_t, DecodeGraph> graphs_;  // by batch size
   CudaStepCounts counts_;
   cudaStream_t stream_ = nullptr;
@@ -196,6 +197,7 @@ class CudaBackendImpl final : public CudaBackend {
   std::uint16_t* gemm_in_ = nullptr;
   float* gemm_out_ = nullptr;
   float* logits_ = nullptr;
+  float* attention_partial_ = nullptr;
   std::int32_t* meta_ = nullptr;       // device copy of host_meta_
   std::int32_t* host_meta_ = nullptr;  // pinned
   PinnedPtr host_meta_owner_;
@@ -289,6 +291,9 @@ Result<void> CudaBackendImpl::open(const ModelWeights& weights) {
   const char* sync = std::getenv("MLBENCH_CUDA_SYNC");
   sync_each_kernel_ = sync != nullptr && std::string_view(sync) == "1";
   graphs_on_ = options_.cuda_graphs && !sync_each_kernel_;
+  const char* attention = std::getenv("MLBENCH_CUDA_ATTENTION");
+  grouped_attention_ = options_.grouped_attention &&
+                       !(attention != nullptr && std::string_view(attention) == "per-head");
 
   std::size_t free_bytes = 0;
   std::size_t total_bytes = 0;
@@ -362,14 +367,16 @@ Result<void> CudaBackendImpl::open(const ModelWeights& weights) {
     if (!p) return p.failure();
     *buffer = *p;
   }
-  const std::pair<float**, std::uint64_t> sized[] = {{&q_, scratch_.q_floats},
-                                                     {&attended_, scratch_.q_floats},
-                                                     {&k_, scratch_.kv_floats},
-                                                     {&v_, scratch_.kv_floats},
-                                                     {&gate_, scratch_.mlp_floats},
-                                                     {&up_, scratch_.mlp_floats},
-                                                     {&gemm_out_, scratch_.gemm_out_floats},
-                                                     {&logits_, scratch_.logits_floats}};
+  const std::pair<float**, std::uint64_t> sized[] = {
+      {&q_, scratch_.q_floats},
+      {&attended_, scratch_.q_floats},
+      {&k_, scratch_.kv_floats},
+      {&v_, scratch_.kv_floats},
+      {&gate_, scratch_.mlp_floats},
+      {&up_, scratch_.mlp_floats},
+      {&gemm_out_, scratch_.gemm_out_floats},
+      {&logits_, scratch_.logits_floats},
+      {&attention_partial_, scratch_.attention_partial_floats}};
   for (const auto& [buffer, count] : sized) {
     auto p = floats(count, "step activations");
     if (!p) return p.failure();
@@ -406,11 +413,11 @@ Result<void> CudaBackendImpl::open(const ModelWeights& weights) {
     free_blocks_[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(plan_.num_blocks - 1 - b);
   spdlog::info(
       "cuda backend: GPU {} ({}): weights {}, step buffers {}, KV pool {} ({} blocks of {} "
-      "tokens, {} tokens), CUDA graphs {} ({} kept for them), budget {}",
+      "tokens, {} tokens), CUDA graphs {} ({} kept for them), {} attention, budget {}",
       device_, device_name_, gib(plan_.weight_bytes), gib(plan_.scratch_bytes),
       gib(plan_.kv_pool_bytes()), plan_.num_blocks, plan_.block_tokens, plan_.cached_tokens(),
       graphs_on_ ? "on" : (sync_each_kernel_ ? "off (MLBENCH_CUDA_SYNC=1)" : "off"),
-      gib(plan_.graph_bytes), gib(plan_.budget_bytes));
+      gib(plan_.graph_bytes), grouped_attention_ ? "grouped" : "per-head", gib(plan_.budget_bytes));
   return {};
 }
 
@@ -532,8 +539,13 @@ Result<void> CudaBackendImpl::enqueue_forward(const CudaStepMeta& m) {
     MLBENCH_CUDA_TRY(launched("rope (k)"));
     cuda::write_kv(stream_, k_, v_, rows, kv, n, kv_dim);
     MLBENCH_CUDA_TRY(launched("write_kv"));
-    cuda::attention(stream_, q_, rows, kv, n, c.num_attention_heads, c.num_key_value_heads,
-                    c.head_dim, attended_);
+    if (grouped_attention_) {
+      cuda::grouped_attention(stream_, q_, rows, kv, n, c.num_attention_heads,
+                              c.num_key_value_heads, c.head_dim, attention_partial_, attended_);
+    } else {
+      cuda::attention(stream_, q_, rows, kv, n, c.num_attention_heads, c.num_key_value_heads,
+                      c.head_dim, attended_);
+    }
     MLBENCH_CUDA_TRY(launched("attention"));
     MLBENCH_CUDA_TRY(prepare(attended_, n, q_dim));
     MLBENCH_CUDA_TRY(multiply(n, w.o, x_, true));

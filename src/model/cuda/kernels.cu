@@ -1,13 +1,15 @@
 // The CUDA backend's kernels. Each mirrors a step of the CPU forward pass (src/model/
 // forward_cpu.cc, kernels.cc) in its fp32 arithmetic, so the two backends' logits differ only by
-// summation order; no kernel reads anything of another row, so results do not depend on the
-// batch.
+// summation order. No kernel reads anything of another row; the grouped attention splits a
+// row's positions into as many parts as the launch's row count calls for, so a row's attention
+// output may differ in its last bits between batch sizes (as cuBLAS's results may).
 
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
 #include <cmath>
 
+#include "model/cuda/attention_split.h"
 #include "model/cuda/kernels.h"
 
 namespace mlbench::model::cuda {
@@ -18,6 +20,9 @@ constexpr int kThreads = 256;
 constexpr int kAttentionWarps = 16;
 constexpr int kMaxHeadDim = 256;  // the backend refuses larger heads at load
 constexpr int kDimsPerLane = kMaxHeadDim / 32;
+// The grouped kernel: fewer warps per block, since its work is split across blocks instead.
+constexpr int kGroupedWarps = 8;
+constexpr int kTile = static_cast<int>(kAttentionHeadsPerBlock);
 
 unsigned blocks_for(std::int64_t count, int threads) {
   return static_cast<unsigned>((count + threads - 1) / threads);
@@ -190,6 +195,144 @@ __global__ void attention_kernel(const float* q, RowMeta meta, PagedKv kv, std::
   }
 }
 
+// One block per (row, tile of up to kTile query heads of one kv head, split of the row's
+// positions). Each warp walks every kGroupedWarps-th position of the split, loads its key and
+// value once and updates every head of the tile with them (running max, sum and weighted value
+// per head); the warps are merged at the end, into the output when there is one split and into
+// `partial` (unnormalised, with the max and sum) for combine_splits_kernel otherwise.
+__global__ void __launch_bounds__(kGroupedWarps * 32)
+    grouped_attention_kernel(const float* q, RowMeta meta, PagedKv kv, std::int64_t heads,
+                             std::int64_t kv_heads, std::int64_t head_dim, float scale,
+                             float* partial, float* out) {
+  __shared__ float warp_max[kGroupedWarps][kTile];
+  __shared__ float warp_total[kGroupedWarps][kTile];
+  __shared__ float warp_acc[kGroupedWarps][kTile][kMaxHeadDim];
+  const std::int64_t r = blockIdx.x;
+  const auto splits = static_cast<std::int32_t>(gridDim.z);
+  const auto split = static_cast<std::int32_t>(blockIdx.z);
+  const int warp = static_cast<int>(threadIdx.x) / 32;
+  const int lane = static_cast<int>(threadIdx.x) % 32;
+  const std::int64_t group = heads / kv_heads;
+  const std::int64_t tiles = (group + kTile - 1) / kTile;
+  const std::int64_t kv_head = blockIdx.y / tiles;
+  const std::int64_t in_group = (blockIdx.y % tiles) * kTile;  // the tile's first head, in group
+  const std::int64_t first_head = kv_head * group + in_group;
+  // Uniform across the block, so every warp takes the same branches around its shuffles.
+  const int count = static_cast<int>(group - in_group < kTile ? group - in_group : kTile);
+  const std::int32_t position = meta.positions[r];
+  const std::int32_t step = meta.steps[r];
+  const std::int64_t kv_dim = kv_heads * head_dim;
+  const std::int64_t head_offset = kv_head * head_dim;
+  const PositionRange range = split_positions(position + 1, splits, split);
+
+  float qv[kTile][kDimsPerLane];
+  float acc[kTile][kDimsPerLane];
+  float running_max[kTile];
+  float total[kTile];
+#pragma unroll
+  for (int g = 0; g < kTile; ++g) {
+    const float* query = q + (r * heads + first_head + g) * head_dim;
+#pragma unroll
+    for (int i = 0; i < kDimsPerLane; ++i) {
+      const std::int64_t d = lane + 32 * i;
+      qv[g][i] = g < count && d < head_dim ? query[d] : 0.0f;
+      acc[g][i] = 0.0f;
+    }
+    running_max[g] = -INFINITY;
+    total[g] = 0.0f;
+  }
+  for (std::int32_t t = range.begin + warp; t < range.end; t += kGroupedWarps) {
+    const std::int64_t base = kv_offset(kv, step, t, kv_dim) + head_offset;
+    float key[kDimsPerLane];
+    float value[kDimsPerLane];
+#pragma unroll
+    for (int i = 0; i < kDimsPerLane; ++i) {
+      const std::int64_t d = lane + 32 * i;
+      key[i] = d < head_dim ? kv.keys[base + d] : 0.0f;
+      value[i] = d < head_dim ? kv.values[base + d] : 0.0f;
+    }
+#pragma unroll
+    for (int g = 0; g < kTile; ++g) {
+      if (g >= count) break;
+      float dot = 0.0f;
+#pragma unroll
+      for (int i = 0; i < kDimsPerLane; ++i)
+        dot += qv[g][i] * key[i];
+      const float score = warp_sum(dot) * scale;
+      const float new_max = fmaxf(running_max[g], score);
+      const float correction = expf(running_max[g] - new_max);  // 0 for the first position
+      const float weight = expf(score - new_max);
+      total[g] = total[g] * correction + weight;
+#pragma unroll
+      for (int i = 0; i < kDimsPerLane; ++i)
+        acc[g][i] = acc[g][i] * correction + weight * value[i];
+      running_max[g] = new_max;
+    }
+  }
+#pragma unroll
+  for (int g = 0; g < kTile; ++g) {
+    if (lane == 0) {
+      warp_max[warp][g] = running_max[g];
+      warp_total[warp][g] = total[g];
+    }
+#pragma unroll
+    for (int i = 0; i < kDimsPerLane; ++i) {
+      const std::int64_t d = lane + 32 * i;
+      if (d < head_dim) warp_acc[warp][g][d] = acc[g][i];
+    }
+  }
+  __syncthreads();
+  for (std::int64_t item = threadIdx.x; item < count * head_dim; item += blockDim.x) {
+    const auto g = static_cast<int>(item / head_dim);
+    const std::int64_t d = item % head_dim;
+    float max_all = -INFINITY;
+    for (int w = 0; w < kGroupedWarps; ++w)
+      max_all = fmaxf(max_all, warp_max[w][g]);
+    float sum_all = 0.0f;
+    float o = 0.0f;
+    for (int w = 0; w < kGroupedWarps; ++w) {
+      if (warp_max[w][g] == -INFINITY) continue;  // a warp that saw no position
+      const float factor = expf(warp_max[w][g] - max_all);
+      sum_all += warp_total[w][g] * factor;
+      o += warp_acc[w][g][d] * factor;
+    }
+    const std::int64_t head = r * heads + first_head + g;
+    if (splits == 1) {
+      out[head * head_dim + d] = o / sum_all;
+    } else {
+      // An empty split leaves max -inf and sum 0, which the merge skips.
+      float* mine = partial + (head * splits + split) * (head_dim + 2);
+      mine[d] = o;
+      if (d == 0) {
+        mine[head_dim] = max_all;
+        mine[head_dim + 1] = sum_all;
+      }
+    }
+  }
+}
+
+// One block per (row, query head): merges the splits' partial results.
+__global__ void combine_splits_kernel(const float* partial, std::int64_t heads,
+                                      std::int64_t head_dim, std::int32_t splits, float* out) {
+  const std::int64_t head = blockIdx.x * heads + blockIdx.y;
+  const float* parts = partial + head * splits * (head_dim + 2);
+  float max_all = -INFINITY;
+  for (std::int32_t s = 0; s < splits; ++s)
+    max_all = fmaxf(max_all, parts[s * (head_dim + 2) + head_dim]);
+  for (std::int64_t d = threadIdx.x; d < head_dim; d += blockDim.x) {
+    float sum_all = 0.0f;
+    float o = 0.0f;
+    for (std::int32_t s = 0; s < splits; ++s) {
+      const float* part = parts + s * (head_dim + 2);
+      if (part[head_dim] == -INFINITY) continue;
+      const float factor = expf(part[head_dim] - max_all);
+      sum_all += part[head_dim + 1] * factor;
+      o += part[d] * factor;
+    }
+    out[head * head_dim + d] = o / sum_all;
+  }
+}
+
 __global__ void swiglu_kernel(float* gate, const float* up, std::int64_t count) {
   const std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
   if (i >= count) return;
@@ -273,6 +416,23 @@ void attention(cudaStream_t stream, const float* q, RowMeta meta, PagedKv kv, st
   const dim3 grid(static_cast<unsigned>(rows), static_cast<unsigned>(heads));
   attention_kernel<<<grid, kAttentionWarps * 32, 0, stream>>>(q, meta, kv, heads, kv_heads,
                                                               head_dim, scale, out);
+}
+
+void grouped_attention(cudaStream_t stream, const float* q, RowMeta meta, PagedKv kv,
+                       std::int64_t rows, std::int64_t heads, std::int64_t kv_heads,
+                       std::int64_t head_dim, float* partial, float* out) {
+  const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
+  const std::int64_t splits = attention_splits(rows, heads, kv_heads);
+  const dim3 grid(static_cast<unsigned>(rows),
+                  static_cast<unsigned>(kv_heads * attention_tiles_per_kv_head(heads, kv_heads)),
+                  static_cast<unsigned>(splits));
+  grouped_attention_kernel<<<grid, kGroupedWarps * 32, 0, stream>>>(q, meta, kv, heads, kv_heads,
+                                                                    head_dim, scale, partial, out);
+  if (splits > 1) {
+    combine_splits_kernel<<<dim3(static_cast<unsigned>(rows), static_cast<unsigned>(heads)), 128, 0,
+                            stream>>>(partial, heads, head_dim, static_cast<std::int32_t>(splits),
+                                      out);
+  }
 }
 
 void swiglu(cudaStream_t stream, float* gate, const float* up, std::int64_t count) {

@@ -59,6 +59,14 @@ void write_kv(cudaStream_t stream, const float* k, const float* v, RowMeta meta,
 void attention(cudaStream_t stream, const float* q, RowMeta meta, PagedKv kv, std::int64_t rows,
                std::int64_t heads, std::int64_t kv_heads, std::int64_t head_dim, float* out);
 
+// The same over up to kAttentionHeadsPerBlock query heads of a GQA group per block, reading
+// each key and value once for all of them, with a decode step's positions split across blocks
+// (attention_split.h); `partial` holds attention_partial_floats(rows, heads, kv_heads,
+// head_dim) floats. Launches one kernel, or two when the positions are split.
+void grouped_attention(cudaStream_t stream, const float* q, RowMeta meta, PagedKv kv,
+                       std::int64_t rows, std::int64_t heads, std::int64_t kv_heads,
+                       std::int64_t head_dim, float* partial, float* out);
+
 // gate = silu(gate) · up, in place.
 void swiglu(cudaStream_t stream, float* gate, const float* up, std::int64_t count);
 

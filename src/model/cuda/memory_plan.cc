@@ -5,6 +5,8 @@
 
 #include "mlbench/model/cuda_memory_plan.h"
 
+#include "model/cuda/attention_split.h"
+
 namespace mlbench::model {
 namespace {
 
@@ -24,7 +26,7 @@ std::string format_gib(std::uint64_t bytes) {
 
 std::uint64_t CudaScratchLayout::bytes() const {
   const std::uint64_t floats = 2 * residual_floats + 2 * q_floats + 2 * kv_floats + 2 * mlp_floats +
-                               gemm_out_floats + logits_floats;
+                               gemm_out_floats + logits_floats + attention_partial_floats;
   return 4 * floats + 2 * gemm_in_bf16 + 4 * meta_ints + cublas_workspace_bytes;
 }
 
@@ -51,6 +53,14 @@ CudaScratchLayout cuda_scratch_layout(const LlamaConfig& c, std::int64_t max_ste
   s.gemm_in_bf16 = u(gemm_parts) * n * widest_in;
   s.gemm_out_floats = u(gemm_parts) * std::max(n * widest_out, u(max_batch) * u(c.vocab_size));
   s.logits_floats = u(max_batch) * u(c.vocab_size);
+  // Only launches of fewer rows than the target split their positions.
+  for (std::int64_t rows = 1; rows <= std::min(max_step_tokens, cuda::kAttentionTargetBlocks);
+       ++rows) {
+    s.attention_partial_floats =
+        std::max(s.attention_partial_floats,
+                 u(cuda::attention_partial_floats(rows, c.num_attention_heads,
+                                                  c.num_key_value_heads, c.head_dim)));
+  }
   // tokens, positions, row → step; per step: last row, length, block table row; argmax out.
   s.meta_ints = 3 * n + u(max_batch) * (3 + u(s.max_blocks_per_sequence));
   return s;
