@@ -44,12 +44,13 @@ if [ "$status" != 0 ]; then
 fi
 
 # Out-of-bounds and misaligned accesses in our kernels, on two short tests that cover prefill,
-# eager decode, a graph capture and its replays, and a KV block boundary.
+# eager decode, a graph capture and its replays, both attention kernels, split and unsplit, and
+# sequences of many KV blocks.
 sanitizer=/usr/local/cuda/bin/compute-sanitizer
 command -v "$sanitizer" >/dev/null 2>&1 || sanitizer=$(command -v compute-sanitizer || true)
 if [ -n "$sanitizer" ]; then
   timeout 45 "$sanitizer" --tool memcheck --leak-check no --error-exitcode 3 --print-limit 20 \
-    $bin/model_gpu_tests --gtest_filter='CudaBackendTest.GraphsSwitchedOffAndOnMidRunKeepTheGreedyTokens:CudaBackendTest.ReleaseReturnsTheSequencesBlocks' \
+    $bin/model_gpu_tests --gtest_filter='CudaBackendTest.GraphsSwitchedOffAndOnMidRunKeepTheGreedyTokens:CudaBackendTest.GroupedAttentionMatchesThePerHeadKernel' \
     >"$OUT/sanitizer.txt" 2>&1
   phase_done memcheck "$?"
   tail -5 "$OUT/sanitizer.txt"
