@@ -625,10 +625,12 @@ Result<void> CudaBackendImpl::capture(const CudaStepMeta& m, DecodeGraph& graph)
   MLBENCH_CUDA_TRY(CUDA_CALL(cudaMemGetInfo(&free_after, &total)));
   // What the planner's margin (cuda_graph_reserve_bytes) is for; measured here because nothing
   // documents it.
-  spdlog::info(
-      "cuda backend: GPU {}: captured the batch-{} decode step, {} nodes, {} of device "
-      "memory",
-      device_, m.steps, nodes, gib(free_before > free_after ? free_before - free_after : 0));
+  // The first at info, the rest (up to one per batch size) at debug. In MiB: graphs are small.
+  const std::size_t used = free_before > free_after ? free_before - free_after : 0;
+  spdlog::log(counts_.graphs_captured == 1 ? spdlog::level::info : spdlog::level::debug,
+              "cuda backend: GPU {}: captured the batch-{} decode step as a CUDA graph, {} nodes, "
+              "{:.1f} MiB of device memory",
+              device_, m.steps, nodes, static_cast<double>(used) / (1 << 20));
   return {};
 }
 
