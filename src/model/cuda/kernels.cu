@@ -344,19 +344,19 @@ __global__ void argmax_kernel(const float* logits, std::int64_t vocab, std::int3
   __shared__ float best_value[kThreads];
   __shared__ std::int32_t best_index[kThreads];
   const float* row = logits + blockIdx.x * vocab;
-  float value = -INFINITY;
-  std::int32_t index = 0;
-  bool have = false;
-  // Each thread sees its indices in increasing order, so a strict > keeps the lowest of ties.
+  // As the CPU's argmax: start from index 0, whatever its value (a NaN there wins), and take
+  // only a strictly larger logit (a NaN elsewhere never does). Each thread sees its indices in
+  // increasing order, so a strict > keeps the lowest of ties.
+  float value = threadIdx.x == 0 ? row[0] : -INFINITY;
+  std::int32_t index = threadIdx.x == 0 ? 0 : INT32_MAX;
   for (std::int64_t i = threadIdx.x; i < vocab; i += blockDim.x) {
-    if (!have || row[i] > value) {
+    if (row[i] > value) {
       value = row[i];
       index = static_cast<std::int32_t>(i);
-      have = true;
     }
   }
   best_value[threadIdx.x] = value;
-  best_index[threadIdx.x] = have ? index : INT32_MAX;
+  best_index[threadIdx.x] = index;
   __syncthreads();
   for (int stride = kThreads / 2; stride > 0; stride /= 2) {
     if (threadIdx.x < stride) {
