@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string_view>
+#include <utility>
 
 #include "mlbench/model/cpu_backend.h"
 #include "mlbench/model/cuda_devices.h"
@@ -153,6 +155,27 @@ TEST_F(CudaBackendTest, GreedyTokensEqualTheCpuBackendOver16Steps) {
   expect_graphs_used(*gpu);
 }
 
+// One step on two backends: both steps' logits, or nothing (the failure recorded).
+std::optional<std::pair<std::vector<float>, std::vector<float>>> logits_on_both(
+    CudaBackend& first, CudaBackend& second, std::span<const BackendStep> steps,
+    const std::string& what) {
+  auto a = first.forward_logits(steps);
+  auto b = second.forward_logits(steps);
+  EXPECT_TRUE(a.ok()) << what << ": " << a.error().describe();
+  EXPECT_TRUE(b.ok()) << what << ": " << b.error().describe();
+  if (!a.ok() || !b.ok()) return std::nullopt;
+  return std::pair{std::move(*a), std::move(*b)};
+}
+
+// Each step's sequence's next input: the argmax of its row of `logits`.
+void feed_argmax(std::span<const float> logits, std::span<const BackendStep> steps,
+                 std::int64_t vocab, std::vector<std::int32_t>& next) {
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    next[steps[i].sequence] = argmax(
+        logits.subspan(i * static_cast<std::size_t>(vocab), static_cast<std::size_t>(vocab)));
+  }
+}
+
 // A decode step replayed from a CUDA graph runs the kernels the eager step runs on the same
 // inputs, so its tokens and logits are the same bits. Two backends on the same model, one with
 // graphs and one without, are driven through the same steps: decode at batch 3, then 2 and 1 as
@@ -169,21 +192,16 @@ TEST_F(CudaBackendTest, GraphAndEagerDecodeGiveTheSameBits) {
   int compared_steps = 0;
   // One step on both backends; the sequences given feed next[] and are fed from it.
   const auto step_both = [&](const std::vector<BackendStep>& steps, const std::string& what) {
-    auto a = graphs->forward_logits(steps);
-    auto b = eager->forward_logits(steps);
-    ASSERT_TRUE(a.ok()) << what << ": " << a.error().describe();
-    ASSERT_TRUE(b.ok()) << what << ": " << b.error().describe();
-    ASSERT_EQ(a->size(), steps.size() * static_cast<std::size_t>(vocab)) << what;
-    ASSERT_EQ(a->size(), b->size()) << what;
-    const auto first_difference = std::mismatch(a->begin(), a->end(), b->begin());
-    EXPECT_TRUE(first_difference.first == a->end())
-        << what << ": logit " << (first_difference.first - a->begin()) << " is "
+    const auto both = logits_on_both(*graphs, *eager, steps, what);
+    ASSERT_TRUE(both.has_value());
+    const auto& [a, b] = *both;
+    ASSERT_EQ(a.size(), steps.size() * static_cast<std::size_t>(vocab)) << what;
+    ASSERT_EQ(a.size(), b.size()) << what;
+    const auto first_difference = std::mismatch(a.begin(), a.end(), b.begin());
+    EXPECT_TRUE(first_difference.first == a.end())
+        << what << ": logit " << (first_difference.first - a.begin()) << " is "
         << *first_difference.first << " with graphs and " << *first_difference.second << " without";
-    for (std::size_t i = 0; i < steps.size(); ++i) {
-      const std::span<const float> row(a->data() + i * static_cast<std::size_t>(vocab),
-                                       static_cast<std::size_t>(vocab));
-      next[steps[i].sequence] = argmax(row);
-    }
+    feed_argmax(a, steps, vocab, next);
     ++compared_steps;
   };
   const auto decode = [&](std::vector<SequenceId> ids, int times) {
@@ -238,17 +256,13 @@ TEST_F(CudaBackendTest, GroupedAttentionMatchesThePerHeadKernel) {
   all.push_back(long_prompt);
   std::vector<std::int32_t> next(all.size());
   const auto step_both = [&](const std::vector<BackendStep>& steps, const std::string& what) {
-    auto a = grouped->forward_logits(steps);
-    auto b = per_head->forward_logits(steps);
-    ASSERT_TRUE(a.ok()) << what << ": " << a.error().describe();
-    ASSERT_TRUE(b.ok()) << what << ": " << b.error().describe();
+    const auto both = logits_on_both(*grouped, *per_head, steps, what);
+    ASSERT_TRUE(both.has_value());
+    const auto& [a, b] = *both;
     // Summation order differs; an indexing mistake would be off by far more.
-    const LogitComparison comparison = compare_logits(*b, *a, vocab, 1e-4);
+    const LogitComparison comparison = compare_logits(b, a, vocab, 1e-4);
     EXPECT_TRUE(comparison.ok()) << what << ": " << comparison.describe();
-    for (std::size_t i = 0; i < steps.size(); ++i) {
-      next[steps[i].sequence] = argmax(std::span<const float>(
-          b->data() + i * static_cast<std::size_t>(vocab), static_cast<std::size_t>(vocab)));
-    }
+    feed_argmax(b, steps, vocab, next);
   };
   std::vector<BackendStep> prefills;
   for (std::size_t p = 0; p < all.size(); ++p)
