@@ -209,6 +209,30 @@ TEST(CudaAttentionSplit, DecodeSplitsUntilTheLaunchFillsTheGpu) {
   EXPECT_EQ(cuda::attention_partial_floats(64, 32, 8, 128), 0);
 }
 
+// The grouped kernel's blocks along y cover every query head once, each with its own GQA kv
+// head, the CPU backend's h / (heads / kv_heads).
+TEST(CudaAttentionSplit, TilesCoverEveryQueryHeadOnceWithItsKvHead) {
+  const std::pair<std::int64_t, std::int64_t> shapes[] = {{8, 2},   {12, 4}, {32, 8}, {64, 8},
+                                                          {32, 32}, {40, 8}, {6, 1}};
+  for (const auto& [heads, kv_heads] : shapes) {
+    const std::int64_t tiles = kv_heads * cuda::attention_tiles_per_kv_head(heads, kv_heads);
+    std::vector<int> seen(static_cast<std::size_t>(heads), 0);
+    for (std::int64_t y = 0; y < tiles; ++y) {
+      const cuda::AttentionTile tile = cuda::attention_tile(y, heads, kv_heads);
+      ASSERT_GE(tile.count, 1) << heads << "/" << kv_heads << " tile " << y;
+      ASSERT_LE(tile.count, cuda::kAttentionHeadsPerBlock);
+      for (std::int64_t h = tile.first_head; h < tile.first_head + tile.count; ++h) {
+        ASSERT_LT(h, heads);
+        EXPECT_EQ(tile.kv_head, h / (heads / kv_heads))
+            << heads << "/" << kv_heads << " head " << h;
+        ++seen[static_cast<std::size_t>(h)];
+      }
+    }
+    for (std::int64_t h = 0; h < heads; ++h)
+      EXPECT_EQ(seen[static_cast<std::size_t>(h)], 1) << heads << "/" << kv_heads << " head " << h;
+  }
+}
+
 TEST(CudaAttentionSplit, ScratchHoldsTheWidestSplitLaunch) {
   for (const char* preset : {"tiny", "small", "llama-3.1-8b"}) {
     const LlamaConfig c = *preset_config(preset);

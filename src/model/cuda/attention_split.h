@@ -49,6 +49,24 @@ constexpr std::int64_t attention_partial_floats(std::int64_t rows, std::int64_t 
   return splits > 1 ? rows * heads * splits * (head_dim + 2) : 0;
 }
 
+// The query heads of block row `tile` (blockIdx.y) of a launch: `count` consecutive heads from
+// `first_head`, all of kv head `kv_head` (query head h reads kv head h / (heads / kv_heads)).
+struct AttentionTile {
+  std::int64_t kv_head = 0;
+  std::int64_t first_head = 0;
+  std::int64_t count = 0;
+};
+
+MLBENCH_HOST_DEVICE constexpr AttentionTile attention_tile(std::int64_t tile, std::int64_t heads,
+                                                           std::int64_t kv_heads) {
+  const std::int64_t group = heads / kv_heads;
+  const std::int64_t tiles = (group + kAttentionHeadsPerBlock - 1) / kAttentionHeadsPerBlock;
+  const std::int64_t in_group = (tile % tiles) * kAttentionHeadsPerBlock;
+  const std::int64_t left = group - in_group;
+  return {tile / tiles, (tile / tiles) * group + in_group,
+          left < kAttentionHeadsPerBlock ? left : kAttentionHeadsPerBlock};
+}
+
 struct PositionRange {
   std::int32_t begin = 0;
   std::int32_t end = 0;  // exclusive

@@ -212,17 +212,14 @@ __global__ void __launch_bounds__(kGroupedWarps * 32)
   const auto split = static_cast<std::int32_t>(blockIdx.z);
   const int warp = static_cast<int>(threadIdx.x) / 32;
   const int lane = static_cast<int>(threadIdx.x) % 32;
-  const std::int64_t group = heads / kv_heads;
-  const std::int64_t tiles = (group + kTile - 1) / kTile;
-  const std::int64_t kv_head = blockIdx.y / tiles;
-  const std::int64_t in_group = (blockIdx.y % tiles) * kTile;  // the tile's first head, in group
-  const std::int64_t first_head = kv_head * group + in_group;
+  const AttentionTile tile = attention_tile(blockIdx.y, heads, kv_heads);
+  const std::int64_t first_head = tile.first_head;
   // Uniform across the block, so every warp takes the same branches around its shuffles.
-  const int count = static_cast<int>(group - in_group < kTile ? group - in_group : kTile);
+  const auto count = static_cast<int>(tile.count);
   const std::int32_t position = meta.positions[r];
   const std::int32_t step = meta.steps[r];
   const std::int64_t kv_dim = kv_heads * head_dim;
-  const std::int64_t head_offset = kv_head * head_dim;
+  const std::int64_t head_offset = tile.kv_head * head_dim;
   const PositionRange range = split_positions(position + 1, splits, split);
 
   float qv[kTile][kDimsPerLane];
