@@ -123,9 +123,11 @@ __device__ float warp_sum(float value) {
 // One block per (row, query head); each warp walks every kAttentionWarps-th visible position
 // with its lanes across head_dim, keeping a running max, sum and weighted value; the warps'
 // partial results are merged at the end.
-__global__ void attention_kernel(const float* q, RowMeta meta, PagedKv kv, std::int64_t heads,
-                                 std::int64_t kv_heads, std::int64_t head_dim, float scale,
-                                 float* out) {
+// Launched with kAttentionWarps × 32 = 512 threads: the bound keeps the register count where
+// such a block can launch (at most 128 a thread).
+__global__ void __launch_bounds__(kAttentionWarps * 32)
+    attention_kernel(const float* q, RowMeta meta, PagedKv kv, std::int64_t heads,
+                     std::int64_t kv_heads, std::int64_t head_dim, float scale, float* out) {
   __shared__ float warp_max[kAttentionWarps];
   __shared__ float warp_total[kAttentionWarps];
   __shared__ float warp_acc[kAttentionWarps][kMaxHeadDim];
