@@ -20,7 +20,7 @@ struct CudaScratchLayout {
   std::int64_t max_blocks_per_sequence = 0;
   int gemm_parts = 2;  // activations go to cuBLAS as 1 (bf16) or 2 (bf16 hi + lo) bf16 parts
 
-  std::uint64_t residual_floats = 0;  // x and normed: max_step_tokens × hidden, each
+  std::uint64_t residual_floats = 0;  // x: max_step_tokens × hidden
   std::uint64_t q_floats = 0;         // q and attended: max_step_tokens × heads × head_dim
   std::uint64_t kv_floats = 0;        // k and v: max_step_tokens × kv_heads × head_dim
   std::uint64_t mlp_floats = 0;       // gate and up: max_step_tokens × intermediate

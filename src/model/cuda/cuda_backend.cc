@@ -187,7 +187,6 @@ class CudaBackendImpl final : public CudaBackend {
 
   // Scratch, sized by scratch_.
   float* x_ = nullptr;
-  float* normed_ = nullptr;
   float* q_ = nullptr;
   float* attended_ = nullptr;
   float* k_ = nullptr;
@@ -361,22 +360,12 @@ Result<void> CudaBackendImpl::open(const ModelWeights& weights) {
     if (!p) return p.failure();
     return static_cast<float*>(*p);
   };
-  float** float_buffers[] = {&x_, &normed_};
-  for (float** buffer : float_buffers) {
-    auto p = floats(scratch_.residual_floats, "the residual stream");
-    if (!p) return p.failure();
-    *buffer = *p;
-  }
   const std::pair<float**, std::uint64_t> sized[] = {
-      {&q_, scratch_.q_floats},
-      {&attended_, scratch_.q_floats},
-      {&k_, scratch_.kv_floats},
-      {&v_, scratch_.kv_floats},
-      {&gate_, scratch_.mlp_floats},
-      {&up_, scratch_.mlp_floats},
-      {&gemm_out_, scratch_.gemm_out_floats},
-      {&logits_, scratch_.logits_floats},
-      {&attention_partial_, scratch_.attention_partial_floats}};
+      {&x_, scratch_.residual_floats},    {&q_, scratch_.q_floats},
+      {&attended_, scratch_.q_floats},    {&k_, scratch_.kv_floats},
+      {&v_, scratch_.kv_floats},          {&gate_, scratch_.mlp_floats},
+      {&up_, scratch_.mlp_floats},        {&gemm_out_, scratch_.gemm_out_floats},
+      {&logits_, scratch_.logits_floats}, {&attention_partial_, scratch_.attention_partial_floats}};
   for (const auto& [buffer, count] : sized) {
     auto p = floats(count, "step activations");
     if (!p) return p.failure();
@@ -516,6 +505,7 @@ Result<void> CudaBackendImpl::enqueue_forward(const CudaStepMeta& m) {
   const std::int32_t* tables = meta_ + m.tables;
   std::int32_t* next_tokens = meta_ + m.next_tokens;
   const std::int64_t layer_floats = plan_.num_blocks * plan_.block_tokens * kv_dim;
+  const bool two_parts = scratch_.gemm_parts == 2;
 
   cuda::embed(stream_, embedding_, tokens, n, hidden, x_);
   MLBENCH_CUDA_TRY(launched("embed"));
@@ -527,9 +517,10 @@ Result<void> CudaBackendImpl::enqueue_forward(const CudaStepMeta& m) {
                            .block_tables = tables,
                            .max_blocks_per_sequence = m.table_stride,
                            .block_tokens = plan_.block_tokens};
-    cuda::rms_norm(stream_, x_, nullptr, w.input_norm, n, hidden, c.rms_norm_eps, normed_);
+    // The norms and SwiGLU write the next GEMM's bf16 input themselves (no prepare()).
+    cuda::rms_norm(stream_, x_, nullptr, w.input_norm, n, hidden, c.rms_norm_eps, two_parts,
+                   gemm_in_);
     MLBENCH_CUDA_TRY(launched("rms_norm"));
-    MLBENCH_CUDA_TRY(prepare(normed_, n, hidden));
     MLBENCH_CUDA_TRY(multiply(n, w.q, q_, false));
     MLBENCH_CUDA_TRY(multiply(n, w.k, k_, false));
     MLBENCH_CUDA_TRY(multiply(n, w.v, v_, false));
@@ -550,20 +541,19 @@ Result<void> CudaBackendImpl::enqueue_forward(const CudaStepMeta& m) {
     MLBENCH_CUDA_TRY(prepare(attended_, n, q_dim));
     MLBENCH_CUDA_TRY(multiply(n, w.o, x_, true));
 
-    cuda::rms_norm(stream_, x_, nullptr, w.post_attn_norm, n, hidden, c.rms_norm_eps, normed_);
+    cuda::rms_norm(stream_, x_, nullptr, w.post_attn_norm, n, hidden, c.rms_norm_eps, two_parts,
+                   gemm_in_);
     MLBENCH_CUDA_TRY(launched("rms_norm"));
-    MLBENCH_CUDA_TRY(prepare(normed_, n, hidden));
     MLBENCH_CUDA_TRY(multiply(n, w.gate, gate_, false));
     MLBENCH_CUDA_TRY(multiply(n, w.up, up_, false));
-    cuda::swiglu(stream_, gate_, up_, n * c.intermediate_size);
+    cuda::swiglu(stream_, gate_, up_, n * c.intermediate_size, two_parts, gemm_in_);
     MLBENCH_CUDA_TRY(launched("swiglu"));
-    MLBENCH_CUDA_TRY(prepare(gate_, n, c.intermediate_size));
     MLBENCH_CUDA_TRY(multiply(n, w.down, x_, true));
   }
   // Only each step's last row needs logits.
-  cuda::rms_norm(stream_, x_, last_rows, final_norm_, steps, hidden, c.rms_norm_eps, normed_);
+  cuda::rms_norm(stream_, x_, last_rows, final_norm_, steps, hidden, c.rms_norm_eps, two_parts,
+                 gemm_in_);
   MLBENCH_CUDA_TRY(launched("rms_norm (final)"));
-  MLBENCH_CUDA_TRY(prepare(normed_, steps, hidden));
   MLBENCH_CUDA_TRY(multiply(steps, lm_head_, logits_, false));
   cuda::argmax(stream_, logits_, steps, c.vocab_size, next_tokens);
   return launched("argmax");

@@ -40,8 +40,19 @@ __global__ void embed_kernel(const std::uint16_t* embedding, const std::int32_t*
     x[r * hidden + i] = widen_bf16(row[i]);
 }
 
+// Stores x[i] as the GEMM input: hi = bf16(x) at parts[i] and, with two parts, lo = bf16(x -
+// hi) at parts[count + i]. Callers form x with __fmul_rn where a product feeds it, so that the
+// compiler cannot fuse that product into the subtraction and the parts are what rounding the
+// stored fp32 value would give.
+__device__ void store_parts(float x, std::int64_t i, std::int64_t count, bool two_parts,
+                            __nv_bfloat16* parts) {
+  const __nv_bfloat16 hi = __float2bfloat16_rn(x);
+  parts[i] = hi;
+  if (two_parts) parts[count + i] = __float2bfloat16_rn(x - __bfloat162float(hi));
+}
+
 __global__ void rms_norm_kernel(const float* x, const std::int32_t* rows_from, const float* weight,
-                                std::int64_t n, double eps, float* out) {
+                                std::int64_t n, double eps, bool two_parts, __nv_bfloat16* parts) {
   __shared__ double partial[kThreads];
   const std::int64_t r = blockIdx.x;
   const float* row = x + (rows_from != nullptr ? rows_from[r] : r) * n;
@@ -55,17 +66,16 @@ __global__ void rms_norm_kernel(const float* x, const std::int32_t* rows_from, c
     __syncthreads();
   }
   const auto scale = static_cast<float>(1.0 / sqrt(partial[0] / static_cast<double>(n) + eps));
+  const std::int64_t count = static_cast<std::int64_t>(gridDim.x) * n;
   for (std::int64_t i = threadIdx.x; i < n; i += blockDim.x)
-    out[r * n + i] = row[i] * scale * weight[i];
+    store_parts(__fmul_rn(__fmul_rn(row[i], scale), weight[i]), r * n + i, count, two_parts, parts);
 }
 
 __global__ void split_bf16_kernel(const float* x, std::int64_t count, bool two_parts,
                                   __nv_bfloat16* parts) {
   const std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
   if (i >= count) return;
-  const __nv_bfloat16 hi = __float2bfloat16_rn(x[i]);
-  parts[i] = hi;
-  if (two_parts) parts[count + i] = __float2bfloat16_rn(x[i] - __bfloat162float(hi));
+  store_parts(x[i], i, count, two_parts, parts);
 }
 
 __global__ void combine_parts_kernel(const float* parts, std::int64_t count, bool two_parts,
@@ -332,11 +342,12 @@ __global__ void combine_splits_kernel(const float* partial, std::int64_t heads,
   }
 }
 
-__global__ void swiglu_kernel(float* gate, const float* up, std::int64_t count) {
+__global__ void swiglu_kernel(const float* gate, const float* up, std::int64_t count,
+                              bool two_parts, __nv_bfloat16* parts) {
   const std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
   if (i >= count) return;
   const float g = gate[i];
-  gate[i] = g / (1.0f + expf(-g)) * up[i];
+  store_parts(__fmul_rn(g / (1.0f + expf(-g)), up[i]), i, count, two_parts, parts);
 }
 
 __global__ void argmax_kernel(const float* logits, std::int64_t vocab, std::int32_t* out) {
@@ -380,9 +391,10 @@ void embed(cudaStream_t stream, const std::uint16_t* embedding, const std::int32
 }
 
 void rms_norm(cudaStream_t stream, const float* x, const std::int32_t* rows_from,
-              const float* weight, std::int64_t rows, std::int64_t n, double eps, float* out) {
-  rms_norm_kernel<<<static_cast<unsigned>(rows), kThreads, 0, stream>>>(x, rows_from, weight, n,
-                                                                        eps, out);
+              const float* weight, std::int64_t rows, std::int64_t n, double eps, bool two_parts,
+              std::uint16_t* parts) {
+  rms_norm_kernel<<<static_cast<unsigned>(rows), kThreads, 0, stream>>>(
+      x, rows_from, weight, n, eps, two_parts, reinterpret_cast<__nv_bfloat16*>(parts));
 }
 
 void split_bf16(cudaStream_t stream, const float* x, std::int64_t count, bool two_parts,
@@ -434,8 +446,10 @@ void grouped_attention(cudaStream_t stream, const float* q, RowMeta meta, PagedK
   }
 }
 
-void swiglu(cudaStream_t stream, float* gate, const float* up, std::int64_t count) {
-  swiglu_kernel<<<blocks_for(count, kThreads), kThreads, 0, stream>>>(gate, up, count);
+void swiglu(cudaStream_t stream, const float* gate, const float* up, std::int64_t count,
+            bool two_parts, std::uint16_t* parts) {
+  swiglu_kernel<<<blocks_for(count, kThreads), kThreads, 0, stream>>>(
+      gate, up, count, two_parts, reinterpret_cast<__nv_bfloat16*>(parts));
 }
 
 void argmax(cudaStream_t stream, const float* logits, std::int64_t rows, std::int64_t vocab,

@@ -32,9 +32,11 @@ void embed(cudaStream_t stream, const std::uint16_t* embedding, const std::int32
            std::int64_t rows, std::int64_t hidden, float* x);
 
 // out[r] = x[src(r)] / sqrt(mean(x²) + eps) · weight, the sum of squares in double as the CPU
-// backend forms it. src(r) = rows_from ? rows_from[r] : r.
+// backend forms it, src(r) = rows_from ? rows_from[r] : r; stored straight into the next GEMM's
+// input as split_bf16 would store it (rows × n), since nothing else reads it.
 void rms_norm(cudaStream_t stream, const float* x, const std::int32_t* rows_from,
-              const float* weight, std::int64_t rows, std::int64_t n, double eps, float* out);
+              const float* weight, std::int64_t rows, std::int64_t n, double eps, bool two_parts,
+              std::uint16_t* parts);
 
 // Splits fp32 activations for a bf16 GEMM: hi = bf16(x) into parts[0 .. count), and when
 // `two_parts`, lo = bf16(x - hi) into parts[count .. 2·count).
@@ -67,8 +69,10 @@ void grouped_attention(cudaStream_t stream, const float* q, RowMeta meta, PagedK
                        std::int64_t rows, std::int64_t heads, std::int64_t kv_heads,
                        std::int64_t head_dim, float* partial, float* out);
 
-// gate = silu(gate) · up, in place.
-void swiglu(cudaStream_t stream, float* gate, const float* up, std::int64_t count);
+// silu(gate) · up over `count` elements, stored into the down projection's input as split_bf16
+// would store it.
+void swiglu(cudaStream_t stream, const float* gate, const float* up, std::int64_t count,
+            bool two_parts, std::uint16_t* parts);
 
 // out[r] = the index of row r's largest logit, ties to the lowest index.
 void argmax(cudaStream_t stream, const float* logits, std::int64_t rows, std::int64_t vocab,

@@ -25,7 +25,7 @@ std::string format_gib(std::uint64_t bytes) {
 }
 
 std::uint64_t CudaScratchLayout::bytes() const {
-  const std::uint64_t floats = 2 * residual_floats + 2 * q_floats + 2 * kv_floats + 2 * mlp_floats +
+  const std::uint64_t floats = residual_floats + 2 * q_floats + 2 * kv_floats + 2 * mlp_floats +
                                gemm_out_floats + logits_floats + attention_partial_floats;
   return 4 * floats + 2 * gemm_in_bf16 + 4 * meta_ints + cublas_workspace_bytes;
 }
