@@ -197,5 +197,40 @@ TEST_F(RunnerTelemetry, AnNvmlFailureMidRunStopsSamplingWithOneWarningAndKeepsTh
   EXPECT_THAT(result_files(run), ::testing::Contains("telemetry.csv"));
 }
 
+// Through the controller: the runner finds the driver's library name (the stand-in, by
+// LD_LIBRARY_PATH, as an unusual driver install would), and the report takes its telemetry.csv.
+TEST_F(RunnerTelemetry, TheControllerCollectsTelemetryIntoTheNodeAndItsReport) {
+  fs::create_directories(dir_.path() / "driver");
+  fs::create_symlink(MLBENCH_FAKE_NVML_LIBRARY, dir_.path() / "driver" / "libnvidia-ml.so.1");
+  dir_.write("offline.conf",
+             "*.Offline.min_duration = 500\n"
+             "*.Offline.min_query_count = 60\n"
+             "*.Offline.target_qps = 50\n"
+             "*.Offline.performance_sample_count_override = 60\n");
+  const std::string config = dir_.write("sim.yaml",
+                                        "runner: {backend: sim}\n"
+                                        "benchmark: {user_conf: offline.conf}\n"
+                                        "report: {out_dir: runs}\n");
+  const auto result = testing::run_process(
+      {testing::binary_path("mlbench"), "run", "-c", config, "--scenario", "offline"},
+      {.env = {{"LD_LIBRARY_PATH", (dir_.path() / "driver").string()}}});
+  ASSERT_TRUE(result.exit_code == 0 || result.exit_code == 2) << result.out << result.err;
+  fs::path run;
+  for (const auto& entry : fs::directory_iterator(dir_.path() / "runs"))
+    run = entry.path();
+  const fs::path node = run / "nodes" / "local";
+  const report::Telemetry csv =
+      report::parse_telemetry_csv(testing::read_file(node / "telemetry.csv"), "telemetry.csv");
+  EXPECT_TRUE(csv.problems.empty());
+  EXPECT_GE(csv.samples.size(), 2u);  // two stand-in GPUs, one sample at least
+  const report::EventsLog events =
+      report::parse_events_log(testing::read_file(node / "events.jsonl"), "events.jsonl");
+  EXPECT_EQ(events.telemetry.size(), csv.samples.size());
+  const auto report = nlohmann::json::parse(testing::read_file(run / "report.json"));
+  const auto& telemetry = report.at("nodes").at(0).at("telemetry");
+  ASSERT_TRUE(telemetry.is_object()) << report.at("nodes").at(0).dump();
+  EXPECT_EQ(telemetry.at("source"), "telemetry.csv");
+}
+
 }  // namespace
 }  // namespace mlbench
