@@ -62,6 +62,14 @@ TEST(RunnerEvents, ATotalIsExactOnlyWhenTheRunnerSaysSo) {
   EXPECT_EQ(total(R"("total":8,"total_exact":true,"total_basis":"plan")").total, 8u);
 }
 
+const TelemetryEvent kEveryReading{{.t_ns = 0,
+                                    .gpu = 0,
+                                    .utilization_pct = 97.5,
+                                    .memory_used_mib = 81234.5,
+                                    .power_w = 612.25,
+                                    .sm_clock_mhz = 1980,
+                                    .temperature_c = 61}};
+
 TEST(RunnerEvents, EveryKindSurvivesTheRoundTrip) {
   const std::vector<RunnerEvent> events = {
       ProgressEvent{1, 2, 3, 4},
@@ -71,13 +79,8 @@ TEST(RunnerEvents, EveryKindSurvivesTheRoundTrip) {
       ResultEvent{true, 5, 5, 640, "all queries issued", {"mlperf_log_summary.txt"}},
       ErrorEvent{"model directory not found"},
       TelemetryEvent{{.t_ns = 500'000'000, .gpu = 1, .power_w = 612.25}},
-      TelemetryEvent{{.t_ns = 0,
-                      .gpu = 0,
-                      .utilization_pct = 97,
-                      .memory_used_mib = 81234.5,
-                      .power_w = 0,
-                      .sm_clock_mhz = 1980,
-                      .temperature_c = 61}},
+      kEveryReading,
+      TelemetryEvent{{.t_ns = 7, .gpu = 0, .power_w = 0}},  // zero is a reading, not absence
   };
   for (const RunnerEvent& event : events) {
     const auto parsed = parse_runner_event(to_json_line(event));
@@ -112,13 +115,7 @@ TEST(RunnerEvents, TelemetryWithMistypedFieldsIsRefused) {
 // The report reads events.jsonl with a parser of its own; what the runner writes, it must read.
 TEST(RunnerEvents, TelemetryLinesReadBackThroughTheReportsEventsLog) {
   const std::vector<TelemetryEvent> written = {
-      TelemetryEvent{{.t_ns = 0,
-                      .gpu = 0,
-                      .utilization_pct = 97.5,
-                      .memory_used_mib = 81234.5,
-                      .power_w = 612.25,
-                      .sm_clock_mhz = 1980,
-                      .temperature_c = 61}},
+      kEveryReading,
       TelemetryEvent{{.t_ns = 500'000'000, .gpu = 1, .temperature_c = 40}},
   };
   std::string jsonl;
