@@ -349,6 +349,7 @@ Result<RunRecord> run_phase(const EffectiveSettings& settings, QslCounts qsl,
   ResponseRecorder recorder(record.samples, start, rules);
   Issuer issuer(settings, sut, recorder, record.samples, options, start);
   std::vector<RuntimeError> engine_errors;
+  if (options.on_start) options.on_start(start);
   {
     ProgressReporter progress(options, recorder, issuer.samples_issued, start, settings, sets);
     for (const PlannedSet& set : sets) {

@@ -215,6 +215,8 @@ class NodeWorker {
                     ProgressEvent{result->issued, result->completed, result->tokens, last_t_ns_});
     } else if (const auto* error = std::get_if<ErrorEvent>(&*event)) {
       facts_.last_error_event = error->message;
+    } else if (const auto* telemetry = std::get_if<TelemetryEvent>(&*event)) {
+      board_.record(index_, *telemetry);
     }
   }
 

@@ -1,5 +1,7 @@
 #include "mlbench/orchestrator/progress.h"
 
+#include <algorithm>
+
 namespace mlbench::orchestrator {
 
 std::string_view to_string(NodePhase phase) {
@@ -38,6 +40,19 @@ void ProgressBoard::record(size_t node, const ProgressEvent& progress) {
     view.progress.total_exact = total_exact;
   }
   view.has_progress = true;
+}
+
+void ProgressBoard::record(size_t node, const TelemetryEvent& telemetry) {
+  const std::lock_guard lock(mutex_);
+  std::vector<TelemetryEvent>& gpus = nodes_.at(node).gpus;
+  const auto same = std::find_if(gpus.begin(), gpus.end(), [&](const TelemetryEvent& gpu) {
+    return gpu.gpu == telemetry.gpu;
+  });
+  if (same != gpus.end()) {
+    *same = telemetry;
+  } else {
+    gpus.push_back(telemetry);
+  }
 }
 
 void ProgressBoard::finish(size_t node, report::NodeStatus status, std::string note) {

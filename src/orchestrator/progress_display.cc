@@ -29,6 +29,30 @@ size_t name_width(const std::vector<NodeView>& nodes) {
   return width;
 }
 
+// "GPU 97% 612 W", or for several GPUs "4 GPUs 97% 2448 W": mean utilisation, total power,
+// of the readings there are.
+std::string format_gpus(const std::vector<TelemetryEvent>& gpus) {
+  double utilization = 0;
+  int utilizations = 0;
+  double power = 0;
+  bool any_power = false;
+  for (const TelemetryEvent& gpu : gpus) {
+    if (gpu.utilization_pct) {
+      utilization += *gpu.utilization_pct;
+      ++utilizations;
+    }
+    if (gpu.power_w) {
+      power += *gpu.power_w;
+      any_power = true;
+    }
+  }
+  if (utilizations == 0 && !any_power) return "";
+  std::string text = gpus.size() == 1 ? "  GPU" : fmt::format("  {} GPUs", gpus.size());
+  if (utilizations > 0) text += fmt::format(" {:.0f}%", utilization / utilizations);
+  if (any_power) text += fmt::format(" {:.0f} W", power);
+  return text;
+}
+
 }  // namespace
 
 std::string format_node_line(const NodeView& node, size_t width) {
@@ -52,6 +76,8 @@ std::string format_node_line(const NodeView& node, size_t width) {
     if (seconds > 0) {
       line += fmt::format("  {:.0f} tok/s", static_cast<double>(p.tokens) / seconds);
     }
+    // The GPUs now, while the run lasts; once it is over their last reading is stale.
+    if (!node.status) line += format_gpus(node.gpus);
     // Without a total, the samples issued so far are all that is known to remain.
     const uint64_t expected = p.total ? std::max(*p.total, p.issued) : p.issued;
     if (!node.status && p.completed > 0 && seconds > 0 && expected > p.completed) {

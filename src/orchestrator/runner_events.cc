@@ -31,9 +31,39 @@ struct ToJson {
   json operator()(const ErrorEvent& e) const {
     return {{"event", "error"}, {"message", e.message}};
   }
+  json operator()(const TelemetryEvent& e) const {
+    json out = {{"event", "telemetry"}, {"t_ns", e.t_ns}, {"gpu", e.gpu}};
+    for (const report::TelemetryMetric& metric : report::kTelemetryMetrics) {
+      if (const std::optional<double>& value = e.*(metric.field)) {
+        out[std::string(metric.column)] = *value;
+      }
+    }
+    return out;
+  }
 };
 
-RunnerEvent from_json(const json& object, std::string_view kind) {
+// Refuses what report::parse_events_log refuses: a t_ns or gpu that is not an integer, a
+// reading that is not a number (get<> alone would take 1.5 for an integer, true for a number).
+std::optional<TelemetryEvent> telemetry_from_json(const json& object) {
+  const auto t_ns = object.find("t_ns");
+  const auto gpu = object.find("gpu");
+  if (t_ns == object.end() || !t_ns->is_number_integer() || gpu == object.end() ||
+      !gpu->is_number_integer()) {
+    return std::nullopt;
+  }
+  TelemetryEvent telemetry;
+  telemetry.t_ns = t_ns->get<int64_t>();
+  telemetry.gpu = gpu->get<int64_t>();
+  for (const report::TelemetryMetric& metric : report::kTelemetryMetrics) {
+    const auto found = object.find(std::string(metric.column));
+    if (found == object.end() || found->is_null()) continue;  // not measured
+    if (!found->is_number()) return std::nullopt;
+    telemetry.*(metric.field) = found->get<double>();
+  }
+  return telemetry;
+}
+
+std::optional<RunnerEvent> from_json(const json& object, std::string_view kind) {
   if (kind == "progress") {
     ProgressEvent progress{object.at("issued").get<uint64_t>(),
                            object.at("completed").get<uint64_t>(),
@@ -59,10 +89,23 @@ RunnerEvent from_json(const json& object, std::string_view kind) {
                        object.at("end_reason").get<std::string>(),
                        object.at("files").get<std::vector<std::string>>()};
   }
+  if (kind == "telemetry") {
+    std::optional<TelemetryEvent> telemetry = telemetry_from_json(object);
+    if (!telemetry) return std::nullopt;
+    return *telemetry;
+  }
   return ErrorEvent{object.at("message").get<std::string>()};
 }
 
 }  // namespace
+
+bool TelemetryEvent::operator==(const TelemetryEvent& other) const {
+  if (t_ns != other.t_ns || gpu != other.gpu) return false;
+  for (const report::TelemetryMetric& metric : report::kTelemetryMetrics) {
+    if (this->*(metric.field) != other.*(metric.field)) return false;
+  }
+  return true;
+}
 
 std::string to_json_line(const RunnerEvent& event) {
   // Invalid UTF-8 in a message must not make the line unparseable.
@@ -75,7 +118,8 @@ std::optional<RunnerEvent> parse_runner_event(std::string_view line) {
   const auto kind = object.find("event");
   if (kind == object.end() || !kind->is_string()) return std::nullopt;
   const std::string name = kind->get<std::string>();
-  if (name != "progress" && name != "log" && name != "result" && name != "error") {
+  if (name != "progress" && name != "log" && name != "result" && name != "error" &&
+      name != "telemetry") {
     return std::nullopt;
   }
   try {

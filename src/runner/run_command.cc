@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 
 #include "mlbench/core/interrupt.h"
 #include "mlbench/dataset/cnn_eval.h"
@@ -24,6 +25,7 @@
 #include "runner/accuracy_command.h"
 #include "runner/run_files.h"
 #include "runner/scenario_options.h"
+#include "runner/telemetry_recorder.h"
 
 namespace mlbench::runner {
 namespace {
@@ -58,6 +60,7 @@ struct RunOptions {
   std::string gpus;
   double gpu_memory_fraction = 0.9;
   std::int64_t max_seq_len = 0;  // 0: the longest prompt plus max_output_tokens
+  TelemetryOptions telemetry;
 };
 
 // What answers the queries of one run. The SUT is declared last so that it is destroyed first:
@@ -72,8 +75,12 @@ struct RunBackend {
 };
 
 void emit(const orchestrator::RunnerEvent& event) {
-  // One whole line per call, flushed, so a reader on a pipe sees events as they happen.
-  fmt::print("{}\n", orchestrator::to_json_line(event));
+  // One whole line per call, flushed, so a reader on a pipe sees events as they happen. Events
+  // come from several threads (progress, telemetry): one at a time, so lines never interleave.
+  static std::mutex mutex;
+  const std::string line = orchestrator::to_json_line(event);
+  const std::lock_guard lock(mutex);
+  fmt::print("{}\n", line);
   std::fflush(stdout);
 }
 
@@ -327,8 +334,14 @@ ExitCode run(RunOptions options) {
     }
     emit(event);
   };
+  // GPU telemetry from the first issue until every answer is in, whatever the backend.
+  TelemetryRecorder telemetry(options.telemetry, options.out_dir, emit);
+  issue_options.on_start = [&telemetry](std::chrono::steady_clock::time_point origin) {
+    telemetry.start(origin);
+  };
   auto record = loadgen::run_phase(settings->loaded.effective, settings->request.qsl, *plan, sut,
                                    issue_options);
+  const std::vector<std::string> telemetry_files = telemetry.stop();
   if (!record) return cli::report_error(record.error());
   record->settings_diagnostics = settings->loaded.diagnostics;
 
@@ -338,13 +351,15 @@ ExitCode run(RunOptions options) {
     emit(orchestrator::ErrorEvent{written.error().describe()});
     return cli::report_error(written.error());
   }
+  std::vector<std::string> files = written->files;
+  files.insert(files.end(), telemetry_files.begin(), telemetry_files.end());
   emit(orchestrator::ResultEvent{
       .valid = written->valid,
       .issued = record->samples.size(),
       .completed = written->completed,
       .tokens = written->tokens,
       .end_reason = std::string(loadgen::to_string(record->end_reason)),
-      .files = written->files,
+      .files = std::move(files),
   });
   if (interrupt.interrupted()) return ExitCode::kInterrupted;
   if (backend.model_sut != nullptr) {
@@ -417,6 +432,7 @@ cli::CommandSpec run_command() {
                          "longest prompt of the dataset plus --max-output-tokens")
             ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 24))
             ->capture_default_str();
+        add_telemetry_options(sub, options->telemetry);
         return [options] { return run(*options); };
       }};
 }

@@ -245,6 +245,48 @@ TEST(IssueEngine, StopFlagInterruptsAndKeepsWhatWasIssued) {
   EXPECT_GE(record.samples.size(), 5u);
 }
 
+// Notes the clock each time a query reaches the SUT, then hands it on.
+class ClockedSut : public SystemUnderTest {
+ public:
+  explicit ClockedSut(SystemUnderTest& inner) : inner_(inner) {}
+  std::string name() const override { return inner_.name(); }
+  void issue(std::span<const IssuedSample> samples, ResponseSink& sink) override {
+    issued_at.push_back(std::chrono::steady_clock::now());  // only the issue thread calls this
+    inner_.issue(samples, sink);
+  }
+  void flush() override { inner_.flush(); }
+  void cancel_outstanding() override { inner_.cancel_outstanding(); }
+
+  std::vector<std::chrono::steady_clock::time_point> issued_at;
+
+ private:
+  SystemUnderTest& inner_;
+};
+
+TEST(IssueEngine, OnStartGivesTheRunsClockOnceBeforeTheFirstIssue) {
+  for (const Scenario scenario : {Scenario::kOffline, Scenario::kServer}) {
+    const auto planned =
+        plan(fast_settings(scenario, TestMode::kPerformanceOnly), {.total = 64, .performance = 32});
+    SimulatedSut simulated(quick_sut(scenario));
+    ClockedSut sut(simulated);
+    std::vector<std::chrono::steady_clock::time_point> starts;
+    IssueOptions options;
+    options.on_start = [&](std::chrono::steady_clock::time_point start) {
+      EXPECT_TRUE(sut.issued_at.empty()) << "on_start after a query was issued";
+      starts.push_back(start);
+    };
+    const auto before = std::chrono::steady_clock::now();
+    const RunRecord record = run(planned, sut, options);
+    ASSERT_EQ(starts.size(), 1u) << to_string(scenario);
+    ASSERT_FALSE(sut.issued_at.empty());
+    EXPECT_LE(before, starts[0]);
+    EXPECT_LE(starts[0], sut.issued_at.front());
+    // The record's offsets count from that same time point: the first issue, stamped just
+    // before the SUT saw it, is no later on that clock than the SUT saw it.
+    EXPECT_LE(starts[0] + record.samples.front().issued, sut.issued_at.front());
+  }
+}
+
 // --- The total a run announces with its progress ---------------------------------------------
 
 IssueTotal total_of(const Planned& planned) {

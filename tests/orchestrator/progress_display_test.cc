@@ -96,6 +96,37 @@ TEST(FormatNodeLine, ConnectingShowsTheRetry) {
   EXPECT_EQ(format_node_line(view, 3), "jw2  connecting  attempt 2");
 }
 
+TEST(FormatNodeLine, ARunningNodeShowsItsGpusUtilisationAndPower) {
+  NodeView one = running("jw2", 300, 100);
+  one.gpus = {TelemetryEvent{{.gpu = 0, .utilization_pct = 97, .power_w = 612.4}}};
+  EXPECT_EQ(format_node_line(one, 4),
+            "jw2   running     100/300 samples  5000 tok/s  GPU 97% 612 W  ETA 0:04");
+  // Several GPUs: the mean utilisation, the power of them all; a reading one lacks is skipped.
+  NodeView two = running("jw2", 300, 100);
+  two.gpus = {TelemetryEvent{{.gpu = 0, .utilization_pct = 90, .power_w = 600}},
+              TelemetryEvent{{.gpu = 1, .utilization_pct = 100}}};
+  EXPECT_THAT(format_node_line(two, 4), HasSubstr("tok/s  2 GPUs 95% 600 W  ETA"));
+  // Nothing to show of a GPU without either reading, nor of a node that is done.
+  NodeView bare = running("jw2", 300, 100);
+  bare.gpus = {TelemetryEvent{{.gpu = 0, .temperature_c = 50}}};
+  EXPECT_THAT(format_node_line(bare, 4), Not(HasSubstr("GPU")));
+  one.phase = NodePhase::kDone;
+  one.status = report::NodeStatus::kOk;
+  EXPECT_THAT(format_node_line(one, 4), Not(HasSubstr("GPU")));
+}
+
+TEST(ProgressBoard, KeepsTheLatestReadingOfEachGpu) {
+  ProgressBoard board({"jw2"});
+  board.record(0, TelemetryEvent{{.t_ns = 1, .gpu = 0, .power_w = 100}});
+  board.record(0, TelemetryEvent{{.t_ns = 1, .gpu = 1, .power_w = 110}});
+  board.record(0, TelemetryEvent{{.t_ns = 2, .gpu = 0, .power_w = 200}});
+  const std::vector<TelemetryEvent> gpus = board.snapshot().at(0).gpus;
+  ASSERT_EQ(gpus.size(), 2u);
+  EXPECT_EQ(gpus[0].gpu, 0);
+  EXPECT_EQ(gpus[0].power_w, 200);
+  EXPECT_EQ(gpus[1].power_w, 110);
+}
+
 TEST(ProgressBoard, CountsWithoutATotalKeepTheTotalAnnouncedBefore) {
   ProgressBoard board({"jw2"});
   board.record(0, ProgressEvent{.issued = 40, .completed = 10, .total = 40, .total_exact = true});

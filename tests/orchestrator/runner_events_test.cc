@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "mlbench/report/events_log.h"
+
 namespace mlbench::orchestrator {
 namespace {
 
@@ -60,6 +62,14 @@ TEST(RunnerEvents, ATotalIsExactOnlyWhenTheRunnerSaysSo) {
   EXPECT_EQ(total(R"("total":8,"total_exact":true,"total_basis":"plan")").total, 8u);
 }
 
+const TelemetryEvent kEveryReading{{.t_ns = 0,
+                                    .gpu = 0,
+                                    .utilization_pct = 97.5,
+                                    .memory_used_mib = 81234.5,
+                                    .power_w = 612.25,
+                                    .sm_clock_mhz = 1980,
+                                    .temperature_c = 61}};
+
 TEST(RunnerEvents, EveryKindSurvivesTheRoundTrip) {
   const std::vector<RunnerEvent> events = {
       ProgressEvent{1, 2, 3, 4},
@@ -68,11 +78,54 @@ TEST(RunnerEvents, EveryKindSurvivesTheRoundTrip) {
       LogEvent{"warning", "user.conf:3: ignored \"line\"\n"},
       ResultEvent{true, 5, 5, 640, "all queries issued", {"mlperf_log_summary.txt"}},
       ErrorEvent{"model directory not found"},
+      TelemetryEvent{{.t_ns = 500'000'000, .gpu = 1, .power_w = 612.25}},
+      kEveryReading,
+      TelemetryEvent{{.t_ns = 7, .gpu = 0, .power_w = 0}},  // zero is a reading, not absence
   };
   for (const RunnerEvent& event : events) {
     const auto parsed = parse_runner_event(to_json_line(event));
     ASSERT_TRUE(parsed.has_value()) << to_json_line(event);
     EXPECT_EQ(*parsed, event);
+  }
+}
+
+TEST(RunnerEvents, TelemetryLineUsesTheCsvColumnsAndLeavesOutWhatWasNotMeasured) {
+  const std::string line =
+      to_json_line(TelemetryEvent{{.t_ns = 5, .gpu = 1, .power_w = 310.5, .temperature_c = 60}});
+  EXPECT_EQ(line, R"({"event":"telemetry","gpu":1,"power_w":310.5,"t_ns":5,"temperature_c":60.0})");
+}
+
+TEST(RunnerEvents, TelemetryWithMistypedFieldsIsRefused) {
+  for (const std::string bad : {
+           R"({"event":"telemetry","gpu":0})",
+           R"({"event":"telemetry","t_ns":"5","gpu":0})",
+           R"({"event":"telemetry","t_ns":5,"gpu":1.5})",
+           R"({"event":"telemetry","t_ns":5,"gpu":0,"power_w":"hot"})",
+           R"({"event":"telemetry","t_ns":5,"gpu":0,"utilization_pct":true})",
+       }) {
+    EXPECT_FALSE(parse_runner_event(bad).has_value()) << bad;
+  }
+  // A null reading is one not measured, as in the report's reader.
+  const auto parsed =
+      parse_runner_event(R"({"event":"telemetry","t_ns":5,"gpu":0,"power_w":null})");
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_FALSE(std::get<TelemetryEvent>(*parsed).power_w.has_value());
+}
+
+// The report reads events.jsonl with a parser of its own; what the runner writes, it must read.
+TEST(RunnerEvents, TelemetryLinesReadBackThroughTheReportsEventsLog) {
+  const std::vector<TelemetryEvent> written = {
+      kEveryReading,
+      TelemetryEvent{{.t_ns = 500'000'000, .gpu = 1, .temperature_c = 40}},
+  };
+  std::string jsonl;
+  for (const TelemetryEvent& event : written)
+    jsonl += to_json_line(event) + "\n";
+  const report::EventsLog log = report::parse_events_log(jsonl, "events.jsonl");
+  ASSERT_TRUE(log.problems.empty()) << log.problems.front().describe();
+  ASSERT_EQ(log.telemetry.size(), written.size());
+  for (std::size_t i = 0; i < written.size(); ++i) {
+    EXPECT_EQ(TelemetryEvent{log.telemetry[i]}, written[i]) << jsonl;
   }
 }
 

@@ -64,6 +64,10 @@ struct IssueOptions {
   // planned (or projected) total of the run.
   std::function<void(const RunProgress&)> on_progress;
   std::chrono::milliseconds progress_interval{500};
+  // Called once, on the issuing thread, with the time point the run's clock counts from (every
+  // `t_ns` and record offset is since it), before the first query is issued, so that others
+  // (GPU telemetry) can stamp on the same clock. Keep it short: issuing waits for it.
+  std::function<void(std::chrono::steady_clock::time_point)> on_start;
   // Set from outside (a signal handler's flag) to stop issuing; the run ends kInterrupted.
   const std::atomic<bool>* stop_requested = nullptr;
 };

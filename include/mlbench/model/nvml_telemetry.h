@@ -1,12 +1,12 @@
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,8 +33,9 @@ class NvmlTelemetry {
   NvmlTelemetry& operator=(const NvmlTelemetry&) = delete;
 
   // One reading per GPU, stamped `t_ns`. A reading NVML refuses (power on some boards) is left
-  // empty rather than failing the sample.
-  std::vector<report::TelemetrySample> sample(std::int64_t t_ns) const;
+  // empty rather than failing the sample; a GPU that gives no reading at all (it fell off the
+  // bus, the driver went away) fails it with kIo, naming the GPU and NVML's reason.
+  Result<std::vector<report::TelemetrySample>> sample(std::int64_t t_ns) const;
   const std::vector<int>& gpus() const { return gpus_; }
 
   struct Api;  // the entry points, resolved with dlsym
@@ -52,20 +53,27 @@ std::string telemetry_csv_header();
 std::string telemetry_csv_row(const report::TelemetrySample& sample);
 
 // Calls `source` every `interval` on a thread of its own, stamping each call with the time since
-// start(), and hands its samples to `sink`. stop() (or the destructor) ends the thread at once,
-// without waiting out the interval.
+// the origin given to start(), and hands its samples to `sink`. A failed source is handed to
+// `sink` too, and ends the sampling. stop() (or the destructor) ends the thread at once, without
+// waiting out the interval.
 class TelemetrySampler {
  public:
-  using Source = std::function<std::vector<report::TelemetrySample>(std::int64_t t_ns)>;
-  using Sink = std::function<void(const std::vector<report::TelemetrySample>&)>;
+  using Clock = std::chrono::steady_clock;
+  using Samples = Result<std::vector<report::TelemetrySample>>;
+  using Source = std::function<Samples(std::int64_t t_ns)>;
+  using Sink = std::function<void(const Samples&)>;
 
+  // The thread starts here and waits for start(), so that start() costs the caller (the
+  // issuing thread, just before the first query) no more than a notification.
   TelemetrySampler(Source source, Sink sink,
                    std::chrono::milliseconds interval = std::chrono::milliseconds(500));
   ~TelemetrySampler();
   TelemetrySampler(const TelemetrySampler&) = delete;
   TelemetrySampler& operator=(const TelemetrySampler&) = delete;
 
-  void start();
+  // Samples at once, then at origin + k * interval; t_ns counts from `origin`. Once only: a
+  // second call is ignored.
+  void start(Clock::time_point origin);
   void stop();
 
  private:
@@ -76,6 +84,7 @@ class TelemetrySampler {
   std::chrono::milliseconds interval_;
   std::mutex mutex_;
   std::condition_variable wake_;
+  std::optional<Clock::time_point> origin_;
   bool stopping_ = false;
   std::thread thread_;
 };

@@ -22,6 +22,7 @@ struct NodeView {
   int attempt = 0;         // connection attempt, from 1
   ProgressEvent progress;  // the latest progress event
   bool has_progress = false;
+  std::vector<TelemetryEvent> gpus;          // the latest reading of each GPU, by NVML index
   std::optional<report::NodeStatus> status;  // once done
   std::string note;                          // the reason, for a node that is not ok
 };
@@ -35,6 +36,8 @@ class ProgressBoard {
   void set_phase(size_t node, NodePhase phase, int attempt = 0);
   // The latest counts; an event without a total keeps the total announced before.
   void record(size_t node, const ProgressEvent& progress);
+  // The GPU's latest reading, in place of the one before.
+  void record(size_t node, const TelemetryEvent& telemetry);
   void finish(size_t node, report::NodeStatus status, std::string note);
 
   std::vector<NodeView> snapshot() const;

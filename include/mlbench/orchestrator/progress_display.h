@@ -12,9 +12,10 @@ namespace mlbench::orchestrator {
 // One line per node: name, phase or final status, completed/issued samples "of" the run's
 // total when the runner announces one ("of ~N" for an estimate), tokens/s and an ETA: the
 // time to answer the total (else the samples issued so far) at the completion rate seen so
-// far. Runners announce an exact total for Offline, Server (without max_duration) and
-// accuracy runs, an estimate for SingleStream; without a total (older runners) the ETA is a
-// lower bound for Server and SingleStream.
+// far, and while it runs the GPUs' utilisation and power from the latest telemetry events
+// ("GPU 97% 612 W"; several GPUs: mean utilisation, total power). Runners announce an exact total
+// for Offline, Server (without max_duration) and accuracy runs, an estimate for SingleStream;
+// without a total (older runners) the ETA is a lower bound for Server and SingleStream.
 std::string format_node_line(const NodeView& node, size_t name_width);
 
 // Draws the board (ninja's LinePrinter idea). On a terminal the lines are redrawn in place,

@@ -7,6 +7,8 @@
 #include <variant>
 #include <vector>
 
+#include "mlbench/report/telemetry.h"
+
 namespace mlbench::orchestrator {
 
 // The runner → controller protocol (design.md §5): one JSON object per line on the runner's
@@ -53,7 +55,14 @@ struct ErrorEvent {
   bool operator==(const ErrorEvent&) const = default;
 };
 
-using RunnerEvent = std::variant<ProgressEvent, LogEvent, ResultEvent, ErrorEvent>;
+// One GPU reading (design.md §5 `telemetry`): `t_ns` on the clock of progress events, `gpu`
+// the NVML index, and the readings under their telemetry.csv column names
+// (report::kTelemetryMetrics); a reading not measured is absent from the line.
+struct TelemetryEvent : report::TelemetrySample {
+  bool operator==(const TelemetryEvent& other) const;
+};
+
+using RunnerEvent = std::variant<ProgressEvent, LogEvent, ResultEvent, ErrorEvent, TelemetryEvent>;
 
 // One line of JSON, without the trailing newline.
 std::string to_json_line(const RunnerEvent& event);

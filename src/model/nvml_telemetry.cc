@@ -3,6 +3,8 @@
 #include <dlfcn.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace mlbench::model {
 
 // The few NVML declarations we use, from NVML's documented C API (nvml.h is not needed to
@@ -112,7 +114,7 @@ NvmlTelemetry::~NvmlTelemetry() {
   if (library_ != nullptr) dlclose(library_);
 }
 
-std::vector<report::TelemetrySample> NvmlTelemetry::sample(std::int64_t t_ns) const {
+Result<std::vector<report::TelemetrySample>> NvmlTelemetry::sample(std::int64_t t_ns) const {
   std::vector<report::TelemetrySample> samples;
   const Api& a = *api_;
   for (std::size_t i = 0; i < devices_.size(); ++i) {
@@ -120,16 +122,37 @@ std::vector<report::TelemetrySample> NvmlTelemetry::sample(std::int64_t t_ns) co
     s.t_ns = t_ns;
     s.gpu = gpus_[i];
     NvmlDevice device = devices_[i];
+    // The first refusal, to name when every reading of this GPU is refused.
+    std::string refused;
+    const auto read = [&](NvmlReturn r, const char* call) {
+      if (r != 0 && refused.empty()) refused = fmt::format("{}: {}", call, a.error_string(r));
+      return r == 0;
+    };
     NvmlUtilization utilization{};
-    if (a.utilization(device, &utilization) == 0) s.utilization_pct = utilization.gpu;
+    if (read(a.utilization(device, &utilization), "nvmlDeviceGetUtilizationRates")) {
+      s.utilization_pct = utilization.gpu;
+    }
     NvmlMemory memory{};
-    if (a.memory(device, &memory) == 0) {
+    if (read(a.memory(device, &memory), "nvmlDeviceGetMemoryInfo")) {
       s.memory_used_mib = static_cast<double>(memory.used) / (1024.0 * 1024.0);
     }
     unsigned value = 0;
-    if (a.power(device, &value) == 0) s.power_w = value / 1000.0;  // NVML reports milliwatts
-    if (a.clock(device, kNvmlClockSm, &value) == 0) s.sm_clock_mhz = value;
-    if (a.temperature(device, kNvmlTemperatureGpu, &value) == 0) s.temperature_c = value;
+    if (read(a.power(device, &value), "nvmlDeviceGetPowerUsage")) {
+      s.power_w = value / 1000.0;  // NVML reports milliwatts
+    }
+    if (read(a.clock(device, kNvmlClockSm, &value), "nvmlDeviceGetClockInfo")) {
+      s.sm_clock_mhz = value;
+    }
+    if (read(a.temperature(device, kNvmlTemperatureGpu, &value), "nvmlDeviceGetTemperature")) {
+      s.temperature_c = value;
+    }
+    const bool any = std::any_of(
+        report::kTelemetryMetrics.begin(), report::kTelemetryMetrics.end(),
+        [&](const report::TelemetryMetric& metric) { return (s.*(metric.field)).has_value(); });
+    if (!any) {
+      return fail(ErrorCode::kIo, fmt::format("GPU {} gives no reading ({})", s.gpu, refused),
+                  "NVML");
+    }
     samples.push_back(s);
   }
   return samples;
@@ -152,19 +175,21 @@ std::string telemetry_csv_row(const report::TelemetrySample& sample) {
 }
 
 TelemetrySampler::TelemetrySampler(Source source, Sink sink, std::chrono::milliseconds interval)
-    : source_(std::move(source)), sink_(std::move(sink)), interval_(interval) {}
+    : source_(std::move(source)), sink_(std::move(sink)), interval_(interval) {
+  thread_ = std::thread([this] { loop(); });
+}
 
 TelemetrySampler::~TelemetrySampler() {
   stop();
 }
 
-void TelemetrySampler::start() {
-  if (thread_.joinable()) return;
+void TelemetrySampler::start(Clock::time_point origin) {
   {
     std::lock_guard lock(mutex_);
-    stopping_ = false;
+    if (origin_) return;
+    origin_ = origin;
   }
-  thread_ = std::thread([this] { loop(); });
+  wake_.notify_all();
 }
 
 void TelemetrySampler::stop() {
@@ -177,16 +202,19 @@ void TelemetrySampler::stop() {
 }
 
 void TelemetrySampler::loop() {
-  const auto start = std::chrono::steady_clock::now();
-  auto next = start;
   std::unique_lock lock(mutex_);
+  wake_.wait(lock, [this] { return stopping_ || origin_.has_value(); });
+  if (stopping_) return;
+  const Clock::time_point origin = *origin_;
+  auto next = origin;
   while (!stopping_) {
     lock.unlock();
-    const auto t_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                          std::chrono::steady_clock::now() - start)
-                          .count();
-    sink_(source_(static_cast<std::int64_t>(t_ns)));
+    const auto t_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - origin).count();
+    const Samples samples = source_(static_cast<std::int64_t>(t_ns));
+    sink_(samples);
     lock.lock();
+    if (!samples) break;
     // Fixed-rate ticks: a slow sample does not push every later one back.
     next += interval_;
     wake_.wait_until(lock, next, [this] { return stopping_; });
