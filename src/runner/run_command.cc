@@ -4,9 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -19,6 +19,8 @@
 #ifdef MLBENCH_HAVE_CUDA
 #include "mlbench/model/cuda_backend.h"
 #endif
+#include "mlbench/model/data_parallel_sut.h"
+#include "mlbench/model/gpu_list.h"
 #include "mlbench/model/model_sut.h"
 #include "mlbench/orchestrator/runner_events.h"
 
@@ -64,13 +66,16 @@ struct RunOptions {
 };
 
 // What answers the queries of one run. The SUT is declared last so that it is destroyed first:
-// a model SUT's engine thread uses the model, backend and dataset above it.
+// a model SUT's engine threads use the models, backends and dataset above it.
 struct RunBackend {
   std::string qsl_name;
   std::unique_ptr<dataset::Dataset> dataset;
   std::unique_ptr<model::CpuModel> model;
-  std::unique_ptr<model::InferenceBackend> inference;
-  model::ModelSut* model_sut = nullptr;  // the SUT below, when it is a model
+  std::vector<std::unique_ptr<model::InferenceBackend>> inference;  // one per engine
+  // The first failure of a model SUT's engines, asked once the run is over; empty for sim.
+  std::function<std::optional<Error>()> model_error;
+  // What each engine of a data-parallel SUT did, for the log; empty otherwise.
+  std::function<std::vector<model::ReplicaCounters>()> replica_counters;
   std::unique_ptr<loadgen::SystemUnderTest> sut;
 };
 
@@ -159,37 +164,39 @@ Result<void> load_model_qsl(RunOptions& options, RunBackend& backend) {
   return {};
 }
 
-// backend.inference behind the batching engine. Every prompt is checked before the run starts,
-// so a bad sample is refused here rather than answered empty in the middle of it.
-Result<void> start_model_sut(const RunOptions& options, loadgen::Scenario scenario,
-                             std::string name, RunBackend& backend) {
-  auto stop_ids = model::stop_token_ids(options.model_dir, backend.inference->config());
+// A batching engine on `inference`. Every prompt is checked against it before the run starts,
+// so a bad sample is refused here rather than answered empty in the middle of the run (each
+// engine is checked: GPUs may be sized for different contexts).
+Result<model::BatchingEngine> make_engine(const RunOptions& options,
+                                          model::InferenceBackend& inference,
+                                          const dataset::Dataset& dataset) {
+  auto stop_ids = model::stop_token_ids(options.model_dir, inference.config());
   if (!stop_ids) return stop_ids.failure();
-  auto engine = model::BatchingEngine::create(*backend.inference,
-                                              {.max_batch_size = options.max_batch,
-                                               .max_step_tokens = options.max_batch_tokens,
-                                               .max_new_tokens = options.max_output_tokens,
-                                               .eos_token_ids = std::move(*stop_ids)});
+  auto engine =
+      model::BatchingEngine::create(inference, {.max_batch_size = options.max_batch,
+                                                .max_step_tokens = options.max_batch_tokens,
+                                                .max_new_tokens = options.max_output_tokens,
+                                                .eos_token_ids = std::move(*stop_ids)});
   if (!engine) return engine.failure();
-  const auto& samples = backend.dataset->samples;
-  for (std::size_t i = 0; i < samples.size(); ++i) {
-    if (auto ok = engine->check_prompt(samples[i].tok_input); !ok) {
+  for (std::size_t i = 0; i < dataset.samples.size(); ++i) {
+    if (auto ok = engine->check_prompt(dataset.samples[i].tok_input); !ok) {
       return fail(ok.error().code, ok.error().message,
                   fmt::format("{}: record {}: tok_input", options.dataset, i));
     }
   }
-  const dataset::Dataset* dataset = backend.dataset.get();
-  auto sut = std::make_unique<model::ModelSut>(
-      std::move(*engine),
-      [dataset](uint64_t index) -> std::span<const int32_t> {
-        if (index >= dataset->samples.size()) return {};
-        return dataset->samples[index].tok_input;
-      },
-      model::ModelSutOptions{.name = std::move(name),
-                             .report_first_token = scenario != loadgen::Scenario::kOffline});
-  backend.model_sut = sut.get();
-  backend.sut = std::move(sut);
-  return {};
+  return engine;
+}
+
+// The prompts of the dataset, by QSL index. Engine threads call it at once: it only reads.
+model::PromptSource prompt_source(const dataset::Dataset& dataset) {
+  return [&dataset](uint64_t index) -> std::span<const int32_t> {
+    if (index >= dataset.samples.size()) return {};
+    return dataset.samples[index].tok_input;
+  };
+}
+
+model::ModelSutOptions model_sut_options(std::string name, loadgen::Scenario scenario) {
+  return {.name = std::move(name), .report_first_token = scenario != loadgen::Scenario::kOffline};
 }
 
 Result<void> start_cpu_sut(const RunOptions& options, loadgen::Scenario scenario,
@@ -197,31 +204,23 @@ Result<void> start_cpu_sut(const RunOptions& options, loadgen::Scenario scenario
   auto loaded = model::CpuModel::load(options.model_dir, {.threads = options.threads});
   if (!loaded) return loaded.failure();
   backend.model = std::make_unique<model::CpuModel>(std::move(*loaded));
-  backend.inference = std::make_unique<model::CpuBackend>(*backend.model);
-  return start_model_sut(options, scenario, "mlbench-cpu", backend);
+  backend.inference.push_back(std::make_unique<model::CpuBackend>(*backend.model));
+  auto engine = make_engine(options, *backend.inference.front(), *backend.dataset);
+  if (!engine) return engine.failure();
+  auto sut = std::make_unique<model::ModelSut>(std::move(*engine), prompt_source(*backend.dataset),
+                                               model_sut_options("mlbench-cpu", scenario));
+  backend.model_error = [sut = sut.get()] { return sut->error(); };
+  backend.sut = std::move(sut);
+  return {};
 }
 
 #ifdef MLBENCH_HAVE_CUDA
-// --gpus as one device index ("" is GPU 0). Several GPUs want one engine each behind one SUT,
-// which ModelSut does not do yet.
-Result<int> single_gpu(const std::string& gpus) {
-  if (gpus.empty()) return 0;
-  int gpu = -1;
-  const char* end = gpus.data() + gpus.size();
-  const auto parsed = std::from_chars(gpus.data(), end, gpu);
-  if (parsed.ec == std::errc{} && parsed.ptr == end && gpu >= 0) return gpu;
-  if (gpus.find(',') != std::string::npos) {
-    return fail(ErrorCode::kNotBuilt,
-                "one engine per GPU behind one SUT is not built yet; give one GPU index", "--gpus");
-  }
-  return fail(ErrorCode::kInvalidArgument, fmt::format("'{}' is not a GPU index (0, 1, ...)", gpus),
-              "--gpus");
-}
-
+// One engine per GPU of --gpus behind one data-parallel SUT (one GPU is the case of one). The
+// backends load one after another: each sizes its KV cache from its own GPU's free memory.
 Result<void> start_cuda_sut(const RunOptions& options, loadgen::Scenario scenario,
                             RunBackend& backend) {
-  auto gpu = single_gpu(options.gpus);
-  if (!gpu) return gpu.failure();
+  auto gpus = model::parse_gpu_list(options.gpus);
+  if (!gpus) return gpus.failure();
   // Sized for the longest sample this run can produce rather than the model's whole context,
   // so that the planner's "one sequence fits" check is about this run.
   std::int64_t longest = options.max_seq_len;
@@ -230,15 +229,28 @@ Result<void> start_cuda_sut(const RunOptions& options, loadgen::Scenario scenari
       longest = std::max(longest, static_cast<std::int64_t>(sample.tok_input.size()));
     longest += options.max_output_tokens;
   }
-  auto cuda = model::make_cuda_backend(options.model_dir,
-                                       {.device = *gpu,
-                                        .gpu_memory_fraction = options.gpu_memory_fraction,
-                                        .max_batch = options.max_batch,
-                                        .max_step_tokens = options.max_batch_tokens,
-                                        .max_sequence_tokens = longest});
-  if (!cuda) return cuda.failure();
-  backend.inference = std::move(*cuda);
-  return start_model_sut(options, scenario, "mlbench-cuda", backend);
+  std::vector<model::EngineReplica> replicas;
+  for (const int gpu : *gpus) {
+    auto cuda = model::make_cuda_backend(options.model_dir,
+                                         {.device = gpu,
+                                          .gpu_memory_fraction = options.gpu_memory_fraction,
+                                          .max_batch = options.max_batch,
+                                          .max_step_tokens = options.max_batch_tokens,
+                                          .max_sequence_tokens = longest});
+    if (!cuda) return cuda.failure();
+    backend.inference.push_back(std::move(*cuda));
+    auto engine = make_engine(options, *backend.inference.back(), *backend.dataset);
+    if (!engine) return engine.failure();
+    replicas.push_back({fmt::format("GPU {}", gpu), std::move(*engine)});
+  }
+  auto sut = model::DataParallelSut::create(std::move(replicas), prompt_source(*backend.dataset),
+                                            model_sut_options("mlbench-cuda", scenario));
+  if (!sut) return sut.failure();
+  model::DataParallelSut* parallel = sut->get();
+  backend.model_error = [parallel] { return parallel->error(); };
+  backend.replica_counters = [parallel] { return parallel->counters(); };
+  backend.sut = std::move(*sut);
+  return {};
 }
 #endif
 
@@ -362,8 +374,18 @@ ExitCode run(RunOptions options) {
       .files = std::move(files),
   });
   if (interrupt.interrupted()) return ExitCode::kInterrupted;
-  if (backend.model_sut != nullptr) {
-    if (const auto failure = backend.model_sut->error()) {
+  if (backend.replica_counters) {
+    for (const model::ReplicaCounters& replica : backend.replica_counters()) {
+      emit(orchestrator::LogEvent{
+          .level = "info",
+          .message = fmt::format("{}: {} samples ({} prompt tokens), {} answered, {} failed, {} "
+                                 "output tokens",
+                                 replica.name, replica.issued, replica.prompt_tokens,
+                                 replica.completed, replica.failed, replica.tokens)});
+    }
+  }
+  if (backend.model_error) {
+    if (const auto failure = backend.model_error()) {
       emit(orchestrator::ErrorEvent{failure->describe()});
       return cli::report_error(*failure);
     }
@@ -419,7 +441,9 @@ cli::CommandSpec run_command() {
         model->add_option("--threads", options->threads, "CPU threads (0: one per core)")
             ->check(CLI::Range(0, 1024))
             ->capture_default_str();
-        model->add_option("--gpus", options->gpus, "GPU index for --backend cuda (default 0)");
+        model->add_option(
+            "--gpus", options->gpus,
+            "GPUs for --backend cuda, one engine each behind one SUT: 0 or 0,1 (default 0)");
         model
             ->add_option("--gpu-memory-fraction", options->gpu_memory_fraction,
                          "Share of the GPU's free memory the cuda backend may use (weights, "

@@ -39,12 +39,14 @@ TelemetryRecorder::TelemetryRecorder(const TelemetryOptions& options, const std:
   fs::remove(path_, ignored);
   if (options.mode == "off") return;
   auto nvml = model::NvmlTelemetry::open({}, options.nvml_library);
+  // No NVML is how a machine without an NVIDIA GPU (or driver) is, not a fault of the run: it
+  // is said once, as info, so that a CPU run's report does not carry it as a warning.
   if (!nvml) {
-    warn(nvml.error().describe());
+    say("info", nvml.error().describe());
     return;
   }
   if ((*nvml)->gpus().empty()) {
-    warn(fmt::format("{}: NVML sees no GPU: telemetry off", options.nvml_library));
+    say("info", fmt::format("{}: NVML sees no GPU: telemetry off", options.nvml_library));
     return;
   }
   nvml_ = std::move(*nvml);
@@ -104,8 +106,12 @@ void TelemetryRecorder::record(const model::TelemetrySampler::Samples& samples) 
 }
 
 void TelemetryRecorder::warn(const std::string& message) {
+  say("warning", message);
+}
+
+void TelemetryRecorder::say(const std::string& level, const std::string& message) {
   stopped_ = true;
-  emit_(orchestrator::LogEvent{.level = "warning", .message = message});
+  emit_(orchestrator::LogEvent{.level = level, .message = message});
 }
 
 }  // namespace mlbench::runner

@@ -25,8 +25,8 @@ void add_telemetry_options(CLI::App& sub, TelemetryOptions& options);
 // The GPU telemetry of one run (issue #7): every GPU NVML sees, sampled every interval from
 // the start of issuing to stop(), each reading appended to <out>/telemetry.csv (flushed row by
 // row, so a killed run keeps what was measured) and emitted as a `telemetry` event. Telemetry
-// never fails a run: when NVML cannot be opened, or fails or the file cannot be written during
-// the run, one warning event says so and sampling stops.
+// never fails a run: when NVML cannot be opened one info event says so; when it fails or the
+// file cannot be written during the run, one warning event says so and sampling stops.
 class TelemetryRecorder {
  public:
   using Emit = std::function<void(const orchestrator::RunnerEvent&)>;
@@ -46,6 +46,8 @@ class TelemetryRecorder {
  private:
   model::TelemetrySampler::Samples sample(std::int64_t t_ns);
   void record(const model::TelemetrySampler::Samples& samples);
+  // Says why telemetry is off from now on: once, at `level`.
+  void say(const std::string& level, const std::string& message);
   void warn(const std::string& message);
 
   Emit emit_;

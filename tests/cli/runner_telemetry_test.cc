@@ -156,7 +156,8 @@ TEST_F(RunnerTelemetry, WithoutNvmlItSaysSoOnceAndTheRunGoesOn) {
     expect_run_finished(run);
     const auto logs = of_kind(run, "log");
     ASSERT_EQ(logs.size(), 1u) << run.process.out;
-    EXPECT_EQ(logs[0].at("level"), "warning");
+    // Info, not a warning: a machine without NVML is no fault of the run.
+    EXPECT_EQ(logs[0].at("level"), "info");
     const std::string message = logs[0].at("message");
     EXPECT_THAT(message, HasSubstr(c.says));
     EXPECT_THAT(message, HasSubstr(c.library));
