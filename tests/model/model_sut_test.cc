@@ -3,11 +3,8 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cstring>
 #include <functional>
-#include <map>
-#include <set>
 #include <thread>
 
 #include "mlbench/loadgen/issue_engine.h"
@@ -16,6 +13,7 @@
 #include "mlbench/model/generate.h"
 #include "mlbench/model/make_model.h"
 
+#include "model/recording_sink.h"
 #include "support/temp_dir.h"
 
 namespace mlbench::model {
@@ -24,6 +22,8 @@ namespace {
 using namespace std::chrono_literals;
 using loadgen::Scenario;
 using loadgen::TestMode;
+using testing::RecordingSink;
+using testing::wait_until;
 
 constexpr int kMaxNew = 8;
 constexpr std::uint64_t kSamples = 12;
@@ -162,75 +162,9 @@ INSTANTIATE_TEST_SUITE_P(
              (test.param.mode == TestMode::kAccuracyOnly ? "Accuracy" : "Performance");
     });
 
-// Counts the calls it gets and flags any that come after `closed` is set.
-class RecordingSink final : public loadgen::ResponseSink {
- public:
-  void first_token(uint64_t, std::span<const std::byte>) override { note(); }
-  void complete(uint64_t response_id, std::span<const std::byte> data, int64_t n) override {
-    note();
-    std::lock_guard lock(mutex_);
-    completed_.insert(response_id);
-    tokens_[response_id] = ids(data);
-    n_tokens_[response_id] = n;
-  }
-  void close() { closed_ = true; }
-  int late_calls() const { return late_; }
-  std::size_t completed() const {
-    std::lock_guard lock(mutex_);
-    return completed_.size();
-  }
-  bool has(uint64_t id) const {
-    std::lock_guard lock(mutex_);
-    return completed_.contains(id);
-  }
-  std::int64_t n_tokens(uint64_t id) const {
-    std::lock_guard lock(mutex_);
-    return n_tokens_.at(id);
-  }
-
- private:
-  static std::vector<std::int32_t> ids(std::span<const std::byte> data) {
-    std::vector<std::int32_t> out(data.size() / 4);
-    if (!out.empty()) std::memcpy(out.data(), data.data(), out.size() * 4);
-    return out;
-  }
-  void note() {
-    if (closed_) ++late_;
-    // Slow the sink down a little so cancel_outstanding often lands inside a call.
-    std::this_thread::sleep_for(50us);
-  }
-  mutable std::mutex mutex_;
-  std::set<uint64_t> completed_;
-  std::map<uint64_t, std::vector<std::int32_t>> tokens_;
-  std::map<uint64_t, std::int64_t> n_tokens_;
-  std::atomic<bool> closed_{false};
-  std::atomic<int> late_{0};
-};
-
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 20s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
-
 TEST_F(TinyQsl, CancelMidRunStopsEverySinkCallAndTheSutServesOnAfterwards) {
   auto sut = make_sut(true, 2);
-  {
-    RecordingSink sink;
-    std::vector<loadgen::IssuedSample> samples;
-    for (std::uint64_t i = 0; i < 200; ++i)
-      samples.push_back({.response_id = i, .qsl_index = i % kSamples});
-    sut->issue(samples, sink);
-    ASSERT_TRUE(wait_until([&] { return sink.completed() >= 3; }));
-    sut->cancel_outstanding();
-    sink.close();
-    EXPECT_LT(sink.completed(), 200u);
-    std::this_thread::sleep_for(200ms);  // long enough for several steps, were any left
-    EXPECT_EQ(sink.late_calls(), 0);
-  }  // the sink is gone: any call now would be a use after free (ASan)
+  testing::expect_cancel_mid_run_stops_sink_calls(*sut, kSamples);
   RecordingSink next;
   const std::vector<loadgen::IssuedSample> again = {{.response_id = 5, .qsl_index = 1},
                                                     {.response_id = 6, .qsl_index = 2}};
