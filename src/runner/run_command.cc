@@ -61,7 +61,9 @@ struct RunOptions {
   int threads = 0;
   std::string gpus;
   double gpu_memory_fraction = 0.9;
-  std::int64_t max_seq_len = 0;  // 0: the longest prompt plus max_output_tokens
+  std::int64_t max_seq_len = 0;            // 0: the longest prompt plus max_output_tokens
+  std::string cuda_graphs = "on";          // decode steps replayed as CUDA graphs
+  std::string cuda_attention = "grouped";  // or per-head, the reference kernel
   TelemetryOptions telemetry;
 };
 
@@ -231,12 +233,14 @@ Result<void> start_cuda_sut(const RunOptions& options, loadgen::Scenario scenari
   }
   std::vector<model::EngineReplica> replicas;
   for (const int gpu : *gpus) {
-    auto cuda = model::make_cuda_backend(options.model_dir,
-                                         {.device = gpu,
-                                          .gpu_memory_fraction = options.gpu_memory_fraction,
-                                          .max_batch = options.max_batch,
-                                          .max_step_tokens = options.max_batch_tokens,
-                                          .max_sequence_tokens = longest});
+    auto cuda = model::make_cuda_backend(
+        options.model_dir, {.device = gpu,
+                            .gpu_memory_fraction = options.gpu_memory_fraction,
+                            .max_batch = options.max_batch,
+                            .max_step_tokens = options.max_batch_tokens,
+                            .max_sequence_tokens = longest,
+                            .cuda_graphs = options.cuda_graphs == "on",
+                            .grouped_attention = options.cuda_attention == "grouped"});
     if (!cuda) return cuda.failure();
     backend.inference.push_back(std::move(*cuda));
     auto engine = make_engine(options, *backend.inference.back(), *backend.dataset);
@@ -455,6 +459,17 @@ cli::CommandSpec run_command() {
                          "Longest sequence (prompt + output) the cuda backend must hold; 0: the "
                          "longest prompt of the dataset plus --max-output-tokens")
             ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 24))
+            ->capture_default_str();
+        model
+            ->add_option("--cuda-graphs", options->cuda_graphs,
+                         "Replay decode steps as CUDA graphs (off: every step eagerly, to compare)")
+            ->check(CLI::IsMember({"on", "off"}))
+            ->capture_default_str();
+        model
+            ->add_option("--cuda-attention", options->cuda_attention,
+                         "Attention kernel: grouped (a GQA group per block) or per-head (the "
+                         "reference it is tested against)")
+            ->check(CLI::IsMember({"grouped", "per-head"}))
             ->capture_default_str();
         add_telemetry_options(sub, options->telemetry);
         return [options] { return run(*options); };
