@@ -104,6 +104,28 @@ std::optional<RunnerUpload> parse_runner_upload(std::string_view text) {
   return lookup(kRunnerUploads, text);
 }
 
+std::string_view runner_flag_key(std::string_view flag) {
+  // Every flag orchestrator/plan.cc's runner_argv passes, with the key that sets it. A second
+  // copy in runner.args would make the runner refuse the run (each may be given once).
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 11> kSetByController =
+      {{{"--backend", "runner.backend"},
+        {"--model-name", "model.name"},
+        {"--scenario", "benchmark.scenario (or mlbench run --scenario)"},
+        {"--mode", "benchmark.mode (or mlbench run --mode)"},
+        {"--max-output-tokens", "benchmark.max_output_tokens"},
+        {"--out", "report.out_dir"},
+        {"--model", "model.path"},
+        {"--dataset", "dataset.path"},
+        {"--max-samples", "dataset.max_samples"},
+        {"--user-conf", "benchmark.user_conf"},
+        {"--gpus", "nodes[].gpus"}}};
+  const std::string_view name = flag.substr(0, flag.find('='));
+  for (const auto& [controller_flag, key] : kSetByController) {
+    if (name == controller_flag) return key;
+  }
+  return {};
+}
+
 std::vector<std::string> node_names(const Config& config) {
   std::vector<std::string> names;
   names.reserve(config.nodes.size());

@@ -207,6 +207,26 @@ std::vector<Node> read_nodes(LoadContext& context, const YAML::Node& node,
   return nodes;
 }
 
+std::vector<std::string> read_runner_args(LoadContext& context, const YAML::Node& node,
+                                          const std::string& path) {
+  std::vector<std::string> args;
+  const auto items = read_list(context, node, path, "[--max-batch, \"64\"]");
+  if (!items) return args;
+  for (size_t i = 0; i < items->size(); ++i) {
+    const std::string at = item_path(path, i);
+    std::optional<std::string> arg = read_string(context, (*items)[i], at);
+    if (!arg) continue;
+    if (const std::string_view key = runner_flag_key(*arg); !key.empty()) {
+      reject_value(context, (*items)[i], at,
+                   {fmt::format("the controller passes {} itself", arg->substr(0, arg->find('='))),
+                    fmt::format("remove it: {} sets it", key)});
+      continue;
+    }
+    args.push_back(std::move(*arg));
+  }
+  return args;
+}
+
 void read_runner(LoadContext& context, const YAML::Node& node, const std::string& path,
                  RunnerSettings& runner) {
   read_fields(
@@ -230,6 +250,8 @@ void read_runner(LoadContext& context, const YAML::Node& node, const std::string
            [&](auto& value, auto& at) {
              store(runner.local_path, read_string(context, value, at));
            }},
+          {"args",
+           [&](auto& value, auto& at) { runner.args = read_runner_args(context, value, at); }},
       });
 }
 

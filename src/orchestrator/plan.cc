@@ -92,6 +92,8 @@ std::vector<std::string> runner_argv(const config::Config& config, const RunPlan
     argv.insert(argv.end(), {"--user-conf", user_conf});
   }
   if (!node.gpus.empty()) argv.insert(argv.end(), {"--gpus", join_ints(node.gpus)});
+  // Last: config validation keeps the controller's own flags out of them.
+  argv.insert(argv.end(), config.runner.args.begin(), config.runner.args.end());
   return argv;
 }
 

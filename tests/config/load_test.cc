@@ -33,6 +33,7 @@ TEST(LoadConfig, SimBackendNeedsNoModelAndGetsDefaults) {
   EXPECT_EQ(config.runner.backend, Backend::kSim);
   EXPECT_EQ(config.runner.path, "mlbench-runner");
   EXPECT_EQ(config.runner.workdir, "/var/tmp/mlbench");
+  EXPECT_TRUE(config.runner.args.empty());
   EXPECT_EQ(config.model.name, "llama3_1-8b");
   EXPECT_EQ(config.model.path, "");
   EXPECT_EQ(config.dataset.max_samples, std::nullopt);
@@ -111,6 +112,15 @@ report: {out_dir: ../out}
   EXPECT_EQ(config.model.path, "/cfg/models/tiny");
   EXPECT_EQ(config.dataset.path, "/home/ada/data/cnn_eval.json");
   EXPECT_EQ(config.report.out_dir, "/out");
+}
+
+TEST(LoadConfig, RunnerArgsAreKeptInOrder) {
+  const LoadOutcome outcome =
+      load("runner: {backend: sim, args: [--max-batch, 64, --telemetry=off]}\n");
+  ASSERT_TRUE(outcome.diagnostics.empty()) << testing::formatted(outcome.diagnostics)[0];
+  ASSERT_TRUE(outcome.config.has_value());
+  EXPECT_EQ(outcome.config->runner.args,
+            (std::vector<std::string>{"--max-batch", "64", "--telemetry=off"}));
 }
 
 TEST(LoadConfig, BareRunnerNameIsLeftForPathLookup) {

@@ -29,7 +29,21 @@ TEST(SchemaErrors, UnknownTopLevelKeySuggestsTheClosestOne) {
 TEST(SchemaErrors, UnknownKeyWithNothingCloseListsTheValidKeys) {
   EXPECT_EQ(errors_of("runner: {backend: sim, colour: blue}\n"),
             Lines{"test.yaml:1:24: runner.colour: unknown key 'colour' (valid keys: path, "
-                  "backend, workdir, upload, local_path)"});
+                  "backend, workdir, upload, local_path, args)"});
+}
+
+TEST(SchemaErrors, RunnerArgsRefuseAFlagTheControllerSetsAndNameItsKey) {
+  EXPECT_EQ(errors_of("runner: {backend: sim, args: [--max-batch, '64', --gpus=1, --out, x]}\n"),
+            (Lines{"test.yaml:1:50: runner.args[2]: the controller passes --gpus itself (remove "
+                   "it: nodes[].gpus sets it)",
+                   "test.yaml:1:60: runner.args[3]: the controller passes --out itself (remove "
+                   "it: report.out_dir sets it)"}));
+}
+
+TEST(SchemaErrors, RunnerArgsMustBeAListOfStrings) {
+  EXPECT_EQ(errors_of("runner: {backend: sim, args: --max-batch 64}\n"),
+            Lines{"test.yaml:1:30: runner.args: expected a list, got '--max-batch 64' (write a "
+                  "list such as [--max-batch, \"64\"])"});
 }
 
 TEST(SchemaErrors, DuplicateKeyIsReportedAtTheSecond) {
@@ -70,7 +84,7 @@ TEST(SchemaErrors, SectionOfTheWrongTypeNamesTheValidKeys) {
                    "launcher, ssh, run_timeout_s, collect_timeout_s, heartbeat_timeout_s, "
                    "kill_grace_s)",
                    "test.yaml:2:9: runner: expected a mapping, got a list (valid keys: path, "
-                   "backend, workdir, upload, local_path)"}));
+                   "backend, workdir, upload, local_path, args)"}));
 }
 
 TEST(SchemaErrors, StringFieldRefusesAMapping) {

@@ -56,6 +56,19 @@ TEST(PlanRun, RemoteNodesWriteUnderTheWorkdirAndAreCollectedIntoTheRunDir) {
                   "/var/tmp/mlbench/RUN/user.conf", "--gpus", "0,1"));
 }
 
+TEST(PlanRun, RunnerArgsComeLastAsGiven) {
+  config::Config config = two_node_ssh_cluster();
+  config.runner.args = {"--max-batch", "64", "--cuda-graphs=off"};
+  auto plan = plan_run(config, {}, "RUN");
+  ASSERT_TRUE(plan.ok()) << plan.error().describe();
+  for (const auto& node : plan->nodes) {
+    const auto& argv = node.runner_argv;
+    ASSERT_GE(argv.size(), 3u);
+    EXPECT_THAT(std::vector(argv.end() - 3, argv.end()),
+                ElementsAre("--max-batch", "64", "--cuda-graphs=off"));
+  }
+}
+
 TEST(PlanRun, RequestOverridesScenarioAndMode) {
   orchestrator::RunRequest request;
   request.scenario = config::Scenario::kSingleStream;

@@ -34,6 +34,11 @@ std::optional<Mode> parse_mode(std::string_view text);
 std::optional<HostKeyPolicy> parse_host_key_policy(std::string_view text);
 std::optional<RunnerUpload> parse_runner_upload(std::string_view text);
 
+// The config key that sets `flag` of `mlbench-runner run` when the controller passes that flag
+// itself (orchestrator/plan.cc's runner_argv), so runner.args may not: "--gpus" is
+// "nodes[].gpus". Empty for a flag runner.args may carry. "--flag=value" counts as "--flag".
+std::string_view runner_flag_key(std::string_view flag);
+
 // Every SSH setting left empty here is taken from the ssh config file (the node's Host block),
 // as ssh itself would take it; config.yaml wins where it says something.
 struct SshSettings {
@@ -86,6 +91,9 @@ struct RunnerSettings {
   // runner copied to `path` before the run (never for a bare name: there is no place to put it).
   RunnerUpload upload = RunnerUpload::kIfNeeded;
   std::string local_path;  // controller-side runner to upload; empty: the one beside `mlbench`
+  // More `mlbench-runner run` options, appended after the ones the controller sets itself
+  // (e.g. --max-batch 64, --cuda-graphs off, --telemetry off); see runner_flag_key().
+  std::vector<std::string> args;
 };
 
 struct ModelSettings {
