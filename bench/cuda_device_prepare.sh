@@ -8,12 +8,12 @@ cd "$(dirname "$0")/.."
 export CCACHE_BASEDIR=/work CCACHE_NOHASHDIR=true
 cmake -S . -B build/cuda -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMLBENCH_WERROR=ON \
   -DMLBENCH_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 >/dev/null
-cmake --build build/cuda -j2 --target model_gpu_tests model_cuda_unit_tests cuda_bench
+cmake --build build/cuda -j2 --target model_gpu_tests model_cuda_unit_tests cuda_bench mlbench_runner
 exclude="$(git rev-parse --git-common-dir)/info/exclude"
 grep -qx '/.device/' "$exclude" 2>/dev/null || echo '/.device/' >> "$exclude"
 rm -rf .device && mkdir -p .device/bin .device/lib
 for binary in build/cuda/tests/model/model_gpu_tests build/cuda/tests/model/model_cuda_unit_tests \
-  build/cuda/src/model/cuda_bench; do
+  build/cuda/src/model/cuda_bench build/cuda/bin/mlbench-runner; do
   strip -o ".device/bin/$(basename "$binary")" "$binary"
 done
 # Every shared library they need that is not CUDA's or the C library's.

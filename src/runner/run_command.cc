@@ -399,7 +399,7 @@ ExitCode run(RunOptions options) {
   }
   // An accuracy run has no performance verdict: a model backend's is its ROUGE score.
   if (settings->request.mode == loadgen::TestMode::kAccuracyOnly) {
-    return cpu ? score_accuracy(options) : ExitCode::kOk;
+    return cpu || cuda ? score_accuracy(options) : ExitCode::kOk;
   }
   return written->valid ? ExitCode::kOk : ExitCode::kInvalidResult;
 }
