@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "mlbench/core/interrupt.h"
 #include "mlbench/dataset/cnn_eval.h"
@@ -217,8 +218,8 @@ Result<void> start_cpu_sut(const RunOptions& options, loadgen::Scenario scenario
 }
 
 #ifdef MLBENCH_HAVE_CUDA
-// One engine per GPU of --gpus behind one data-parallel SUT (one GPU is the case of one). The
-// backends load one after another: each sizes its KV cache from its own GPU's free memory.
+// One engine per GPU of --gpus behind one data-parallel SUT (one GPU is the case of one). Each
+// backend sizes its KV cache from its own GPU's free memory.
 Result<void> start_cuda_sut(const RunOptions& options, loadgen::Scenario scenario,
                             RunBackend& backend) {
   auto gpus = model::parse_gpu_list(options.gpus);
@@ -231,21 +232,34 @@ Result<void> start_cuda_sut(const RunOptions& options, loadgen::Scenario scenari
       longest = std::max(longest, static_cast<std::int64_t>(sample.tok_input.size()));
     longest += options.max_output_tokens;
   }
+  // The GPUs load at once, each on a thread of its own: the weights are mapped, so they share
+  // one page cache, and each upload runs over its own GPU's link. One that fails fails the run,
+  // naming its GPU (the backend's errors do).
+  const model::CudaBackendOptions common{.gpu_memory_fraction = options.gpu_memory_fraction,
+                                         .max_batch = options.max_batch,
+                                         .max_step_tokens = options.max_batch_tokens,
+                                         .max_sequence_tokens = longest,
+                                         .cuda_graphs = options.cuda_graphs == "on",
+                                         .grouped_attention = options.cuda_attention == "grouped"};
+  std::vector<std::optional<Result<std::unique_ptr<model::InferenceBackend>>>> opened(gpus->size());
+  {
+    std::vector<std::jthread> loaders;
+    for (std::size_t i = 0; i < gpus->size(); ++i) {
+      loaders.emplace_back([&, i] {
+        model::CudaBackendOptions cuda_options = common;
+        cuda_options.device = (*gpus)[i];
+        opened[i].emplace(model::make_cuda_backend(options.model_dir, cuda_options));
+      });
+    }
+  }  // joined
   std::vector<model::EngineReplica> replicas;
-  for (const int gpu : *gpus) {
-    auto cuda = model::make_cuda_backend(
-        options.model_dir, {.device = gpu,
-                            .gpu_memory_fraction = options.gpu_memory_fraction,
-                            .max_batch = options.max_batch,
-                            .max_step_tokens = options.max_batch_tokens,
-                            .max_sequence_tokens = longest,
-                            .cuda_graphs = options.cuda_graphs == "on",
-                            .grouped_attention = options.cuda_attention == "grouped"});
+  for (std::size_t i = 0; i < gpus->size(); ++i) {
+    Result<std::unique_ptr<model::InferenceBackend>>& cuda = *opened[i];
     if (!cuda) return cuda.failure();
     backend.inference.push_back(std::move(*cuda));
     auto engine = make_engine(options, *backend.inference.back(), *backend.dataset);
     if (!engine) return engine.failure();
-    replicas.push_back({fmt::format("GPU {}", gpu), std::move(*engine)});
+    replicas.push_back({fmt::format("GPU {}", (*gpus)[i]), std::move(*engine)});
   }
   auto sut = model::DataParallelSut::create(std::move(replicas), prompt_source(*backend.dataset),
                                             model_sut_options("mlbench-cuda", scenario));

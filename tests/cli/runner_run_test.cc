@@ -224,6 +224,26 @@ class CpuRun : public ::testing::Test {
 
 testing::TempDir* CpuRun::dir_ = nullptr;
 
+// --backend cuda on the same model and dataset, on GPUs that cannot all be opened: a GPU named
+// twice, and a GPU index no machine has (on a machine without a GPU, GPU 0 fails first). The
+// run is refused before issuing, naming the GPU, whichever GPU's loader fails.
+TEST_F(CpuRun, CudaGpusThatCannotBeOpenedAreRefusedNamingTheGpu) {
+  if (!runner_has_cuda()) GTEST_SKIP() << "this mlbench-runner was built without CUDA";
+  const auto cuda = [](const std::string& gpus, const std::string& out_dir) {
+    return testing::run_process({testing::binary_path("mlbench-runner"), "run", "--backend", "cuda",
+                                 "--gpus", gpus, "--model", model(), "--dataset", dataset(),
+                                 "--scenario", "Offline", "--out", out(out_dir)},
+                                {.timeout = std::chrono::seconds(60)});
+  };
+  const auto twice = cuda("0,0", "cuda-twice");
+  EXPECT_EQ(twice.exit_code, 1);
+  EXPECT_THAT(twice.err, HasSubstr("--gpus: GPU 0 is named twice"));
+  const auto missing = cuda("0,4095", "cuda-missing");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, ::testing::ContainsRegex("GPU (0|4095)"));
+  EXPECT_THAT(missing.out, Not(HasSubstr("\"result\"")));
+}
+
 TEST_F(CpuRun, OfflineAndSingleStreamWriteValidLogs) {
   for (const std::string scenario : {"Offline", "SingleStream"}) {
     SCOPED_TRACE(scenario);
