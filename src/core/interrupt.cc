@@ -28,7 +28,7 @@ InterruptWatcher::InterruptWatcher() {
       if (sigwait(&signals, &received) != 0) continue;
       if (self->shutting_down_.load()) return nullptr;
       self->signal_ = received;
-      self->interrupted_ = true;
+      if (self->interrupted_.exchange(true)) self->repeated_ = true;
     }
   };
   started_ = pthread_create(&thread_, nullptr, body, this) == 0;

@@ -56,7 +56,8 @@ transport::Endpoint endpoint_for(const config::Config& config, const config::Nod
   return endpoint;
 }
 
-FanoutOptions fanout_options(const config::Config& config, const std::atomic<bool>* cancel) {
+FanoutOptions fanout_options(const config::Config& config, const std::atomic<bool>* cancel,
+                             const std::atomic<bool>* kill_now) {
   FanoutOptions options;
   options.max_parallel = config.cluster.ssh.max_parallel;
   options.connect_retries = config.cluster.ssh.connect_retries;
@@ -66,6 +67,7 @@ FanoutOptions fanout_options(const config::Config& config, const std::atomic<boo
   options.heartbeat_timeout = seconds(config.cluster.heartbeat_timeout_s);
   options.kill_grace = seconds(config.cluster.kill_grace_s);
   options.cancel = cancel;
+  options.kill_now = kill_now;
   return options;
 }
 
@@ -103,7 +105,7 @@ std::vector<NodeJob> make_jobs(const config::Config& config, const RunPlan& plan
 
 Result<RunSummary> execute_run(const config::Config& config, const RunPlan& plan,
                                transport::Launcher& launcher, const std::atomic<bool>* cancel,
-                               const ProgressOutput& progress) {
+                               const ProgressOutput& progress, const std::atomic<bool>* kill_now) {
   const fs::path run_dir = plan.run_dir;
   std::error_code error;
   fs::create_directories(run_dir / report::kNodesDir, error);
@@ -126,7 +128,7 @@ Result<RunSummary> execute_run(const config::Config& config, const RunPlan& plan
   };
   const std::vector<NodeJob> jobs = make_jobs(config, plan);
   RunSummary summary;
-  summary.nodes = run_nodes(launcher, jobs, fanout_options(config, cancel), board, tick);
+  summary.nodes = run_nodes(launcher, jobs, fanout_options(config, cancel, kill_now), board, tick);
   if (display) display->finish(board.snapshot());
   summary.interrupted = cancel != nullptr && cancel->load();
   summary.exit_code = run_exit_code(summary.nodes, summary.interrupted);

@@ -182,6 +182,7 @@ class NodeWorker {
     limits.timeout = options_.run_timeout;
     limits.cancel = &control_.stop;
     limits.kill_grace = options_.kill_grace;
+    limits.kill_now = options_.kill_now;
     const transport::Command command{job_.plan.runner_argv,
                                      job_.remote ? job_.remote_run_dir : std::string()};
 

@@ -170,10 +170,12 @@ class ChildWatch {
         outcome_.cancelled = true;
         signal_group(SIGTERM);
       }
-    } else if (!kill_sent_ && now >= kill_at_) {
+    } else if (!kill_sent_ && (now >= kill_at_ || kill_now())) {
       signal_group(SIGKILL);
     }
   }
+
+  bool kill_now() const { return limits_.kill_now != nullptr && limits_.kill_now->load(); }
 
   pid_t pid_;
   const RunLimits& limits_;

@@ -191,7 +191,8 @@ class RemoteRun {
         kill_channels_.push_back(std::move(sent).value());
         term_sent_ = true;
       }
-      if (phase_ == Phase::kTerminating && now >= next_step) {
+      const bool kill_now = limits_.kill_now != nullptr && limits_.kill_now->load();
+      if (phase_ == Phase::kTerminating && (now >= next_step || (kill_now && term_sent_))) {
         if (!pgid_) {
           return fail(ErrorCode::kInternal,
                       "cannot stop the remote command: it never reported its process group",

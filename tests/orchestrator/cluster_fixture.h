@@ -91,7 +91,9 @@ class ClusterTest : public ::testing::Test {
                           "  heartbeat_timeout_s: " +
                           settings_.at("heartbeat_timeout_s") +
                           "\n"
-                          "  kill_grace_s: 2\n"
+                          "  kill_grace_s: " +
+                          setting("kill_grace_s", "2") +
+                          "\n"
                           "nodes:\n" +
                           nodes +
                           "runner:\n"

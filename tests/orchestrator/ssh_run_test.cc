@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <thread>
+
 #include "orchestrator/cluster_fixture.h"
 
 namespace mlbench::orchestrator {
@@ -201,6 +203,34 @@ TEST_F(ClusterTest, CtrlCStopsEveryRunnerAndWritesEveryNode) {
     expect_reported_not_ok(node, "partial", "interrupted (SIGINT/SIGTERM to mlbench)");
     expect_reported_result_kept(node);
   }
+}
+
+// A runner that ignores SIGTERM would hold a Ctrl-C'd run for the whole kill grace; a second
+// Ctrl-C kills it at once, and the run still ends with every node written.
+TEST_F(ClusterTest, SecondCtrlCKillsARunnerThatIgnoresSigterm) {
+  use_runner_misbehaving_on("jw3", "trap '' TERM; sleep 299.75");
+  settings_["kill_grace_s"] = "120";
+  testing::BackgroundProcess mlbench(run_args(), dir_.path());
+  ASSERT_TRUE(mlbench.started());
+  ASSERT_TRUE(testing::wait_until([&] { return has_progress("jw2"); }, seconds(30)));
+  ASSERT_TRUE(testing::wait_until(
+      [] { return !testing::processes_with_argument("299.75").empty(); }, seconds(30)));
+  const auto first = std::chrono::steady_clock::now();
+  mlbench.signal(SIGINT);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  mlbench.signal(SIGINT);
+  const auto result = mlbench.wait(seconds(90));
+  EXPECT_LT(std::chrono::steady_clock::now() - first, seconds(60)) << "the grace was waited out";
+  EXPECT_EQ(result.exit_code, 130) << result.out << result.err;
+  const nlohmann::json jw3 = node_json("jw3");
+  ASSERT_TRUE(jw3.is_object());
+  EXPECT_EQ(jw3.at("status"), "partial");
+  EXPECT_THAT(jw3.at("error").get<std::string>(), HasSubstr("interrupted"));
+  EXPECT_TRUE(node_json("jw2").is_object());
+  EXPECT_TRUE(testing::wait_until([] { return testing::processes_with_argument("299.75").empty(); },
+                                  seconds(10)))
+      << "the runner that ignored SIGTERM was left behind";
+  expect_report_lists_every_node();
 }
 
 // Words with spaces, quotes and `;` in the runner's path and the workdir reach the node as

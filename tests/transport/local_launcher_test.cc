@@ -115,6 +115,26 @@ TEST_F(LocalLauncherTest, CancelFlagStopsTheCommand) {
   EXPECT_EQ(outcome.signal, SIGTERM);
 }
 
+// A second Ctrl-C: a command that ignores SIGTERM is killed without waiting out the grace.
+TEST_F(LocalLauncherTest, KillNowCutsTheGraceShort) {
+  std::atomic<bool> cancel{false};
+  std::atomic<bool> kill_now{false};
+  Captured captured;
+  std::jthread interrupter([&] {
+    std::this_thread::sleep_for(200ms);
+    cancel = true;
+    std::this_thread::sleep_for(300ms);
+    kill_now = true;
+  });
+  const auto started = std::chrono::steady_clock::now();
+  const auto outcome =
+      run({"/bin/sh", "-c", "trap '' TERM; while :; do sleep 0.05; done"}, captured,
+          RunLimits{.timeout = 60s, .cancel = &cancel, .kill_grace = 60s, .kill_now = &kill_now});
+  EXPECT_TRUE(outcome.cancelled);
+  EXPECT_EQ(outcome.signal, SIGKILL);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 30s) << "the grace was waited out";
+}
+
 TEST_F(LocalLauncherTest, MissingProgramIsAnError) {
   auto outcome = session_->run(Command{.argv = {"/nonexistent/mlbench-runner"}}, {}, {});
   ASSERT_FALSE(outcome.ok());

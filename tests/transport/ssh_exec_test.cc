@@ -180,6 +180,38 @@ TEST_F(ExecTest, TermIgnoredMeansKillAfterTheGrace) {
   EXPECT_FALSE(process_alive("sleep " + seconds));
 }
 
+// A second Ctrl-C: a remote command that ignores SIGTERM is killed without waiting out the
+// grace.
+TEST_F(ExecTest, KillNowCutsTheGraceShort) {
+  auto session = connect();
+  ASSERT_TRUE(session);
+  const std::string seconds = unique_sleep_seconds();
+  std::atomic<bool> cancel{false};
+  std::atomic<bool> kill_now{false};
+  RunLimits limits;
+  limits.cancel = &cancel;
+  limits.kill_now = &kill_now;
+  limits.kill_grace = milliseconds(60000);
+  OutputHandlers handlers;
+  handlers.on_stdout_line = [&](std::string_view line) {
+    if (line == "started") cancel = true;
+  };
+  std::jthread interrupter([&](std::stop_token stop) {
+    for (int i = 0; i < 10000 && !stop.stop_requested() && !cancel.load(); ++i)
+      std::this_thread::sleep_for(milliseconds(1));
+    std::this_thread::sleep_for(milliseconds(300));
+    kill_now = true;
+  });
+  const auto start = Clock::now();
+  const auto outcome = session->run(
+      {{"sh", "-c", "trap '' TERM; echo started; sleep $0 & wait", seconds}, ""}, handlers, limits);
+  ASSERT_TRUE(outcome.ok()) << outcome.error().describe();
+  EXPECT_TRUE(outcome->cancelled);
+  EXPECT_EQ(outcome->signal, SIGKILL);
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(30)) << "the grace was waited out";
+  EXPECT_FALSE(process_alive("sleep " + seconds));
+}
+
 TEST_F(ExecTest, CancelStopsTheCommand) {
   auto session = connect();
   ASSERT_TRUE(session);

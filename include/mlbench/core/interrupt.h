@@ -18,10 +18,14 @@ class InterruptWatcher {
 
   const std::atomic<bool>& flag() const { return interrupted_; }
   bool interrupted() const { return interrupted_.load(); }
+  // Set by a second signal: whoever is waiting politely for something to stop should stop it
+  // now (the controller SIGKILLs runners still inside their kill grace).
+  const std::atomic<bool>& repeated_flag() const { return repeated_; }
   int signal_number() const { return signal_.load(); }
 
  private:
   std::atomic<bool> interrupted_{false};
+  std::atomic<bool> repeated_{false};
   std::atomic<int> signal_{0};
   std::atomic<bool> shutting_down_{false};
   pthread_t thread_{};

@@ -21,8 +21,10 @@ namespace mlbench::orchestrator {
 // leaves out (port, user, key, known_hosts) the ssh config's Host block for node.host gives.
 transport::Endpoint endpoint_for(const config::Config& config, const config::Node& node);
 
-// The fan-out limits of cluster.* (and cluster.ssh.*), with `cancel` for Ctrl-C.
-FanoutOptions fanout_options(const config::Config& config, const std::atomic<bool>* cancel);
+// The fan-out limits of cluster.* (and cluster.ssh.*), with `cancel` for Ctrl-C and `kill_now`
+// for a second one.
+FanoutOptions fanout_options(const config::Config& config, const std::atomic<bool>* cancel,
+                             const std::atomic<bool>* kill_now = nullptr);
 
 // The launcher cluster.launcher names (local or ssh).
 std::unique_ptr<transport::Launcher> make_launcher(config::LauncherKind kind);
@@ -49,6 +51,7 @@ struct RunSummary {
 // follows design.md §2.
 Result<RunSummary> execute_run(const config::Config& config, const RunPlan& plan,
                                transport::Launcher& launcher, const std::atomic<bool>* cancel,
-                               const ProgressOutput& progress);
+                               const ProgressOutput& progress,
+                               const std::atomic<bool>* kill_now = nullptr);
 
 }  // namespace mlbench::orchestrator

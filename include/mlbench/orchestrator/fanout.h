@@ -49,6 +49,9 @@ struct FanoutOptions {
   // Set by SIGINT/SIGTERM: every runner's process group is stopped (SIGTERM, SIGKILL after
   // kill_grace), what it wrote is still collected, and every node still gets its node.json.
   const std::atomic<bool>* cancel = nullptr;
+  // Set by a second Ctrl-C: runners still inside kill_grace get SIGKILL at once. Collection and
+  // node.json go on as after the first.
+  const std::atomic<bool>* kill_now = nullptr;
 };
 
 // Runs every job, at most max_parallel at once, one thread per node in flight; a node that

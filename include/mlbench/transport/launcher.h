@@ -57,6 +57,9 @@ struct RunLimits {
   const std::atomic<bool>* cancel = nullptr;
   // After SIGTERM to the process group, how long to wait before SIGKILL.
   std::chrono::milliseconds kill_grace{std::chrono::seconds(5)};
+  // Once set (a second Ctrl-C), a command being stopped gets SIGKILL without waiting out the
+  // rest of kill_grace. It does not stop a command by itself: `cancel` or the timeout does.
+  const std::atomic<bool>* kill_now = nullptr;
 };
 
 struct RemoteFile {

@@ -117,7 +117,8 @@ ExitCode run(const RunOptions& options) {
   spdlog::info("run {}: {} node{}, {} {}", plan->run_id, plan->nodes.size(),
                plan->nodes.size() == 1 ? "" : "s",
                orchestrator::loadgen_scenario_name(plan->scenario), config::to_string(plan->mode));
-  auto summary = orchestrator::execute_run(config, *plan, *launcher, &interrupt.flag(), progress);
+  auto summary = orchestrator::execute_run(config, *plan, *launcher, &interrupt.flag(), progress,
+                                           &interrupt.repeated_flag());
   if (!summary) return report_error(summary.error());
   print_summary(*plan, *summary);
   return orchestrator::smoke_adjusted_exit_code(*plan, summary->exit_code);
