@@ -62,6 +62,8 @@ std::string format_node_line(const NodeView& node, size_t width) {
   if (node.phase == NodePhase::kConnecting && node.attempt > 1) {
     line += fmt::format("  attempt {}", node.attempt);
   }
+  // The runner has had SIGTERM and its kill grace is running: say how not to wait it out.
+  if (node.phase == NodePhase::kStopping && !node.status) line += "  (Ctrl-C again: kill now)";
   if (node.has_progress) {
     const ProgressEvent& p = node.progress;
     // "~" marks an estimated total, and the ETA that follows from it. Once the node is done

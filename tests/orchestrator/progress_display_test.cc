@@ -96,6 +96,13 @@ TEST(FormatNodeLine, ConnectingShowsTheRetry) {
   EXPECT_EQ(format_node_line(view, 3), "jw2  connecting  attempt 2");
 }
 
+TEST(FormatNodeLine, StoppingSaysASecondCtrlCKillsNow) {
+  NodeView node{.name = "jw2", .phase = NodePhase::kStopping};
+  EXPECT_EQ(format_node_line(node, 3), "jw2  stopping    (Ctrl-C again: kill now)");
+  node.status = report::NodeStatus::kPartial;
+  EXPECT_THAT(format_node_line(node, 3), Not(HasSubstr("Ctrl-C")));
+}
+
 TEST(FormatNodeLine, ARunningNodeShowsItsGpusUtilisationAndPower) {
   NodeView one = running("jw2", 300, 100);
   one.gpus = {TelemetryEvent{{.gpu = 0, .utilization_pct = 97, .power_w = 612.4}}};
