@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mlbench/report/events_log.h"
+
 namespace mlbench::orchestrator {
 namespace {
 
@@ -42,27 +44,6 @@ struct ToJson {
   }
 };
 
-// Refuses what report::parse_events_log refuses: a t_ns or gpu that is not an integer, a
-// reading that is not a number (get<> alone would take 1.5 for an integer, true for a number).
-std::optional<TelemetryEvent> telemetry_from_json(const json& object) {
-  const auto t_ns = object.find("t_ns");
-  const auto gpu = object.find("gpu");
-  if (t_ns == object.end() || !t_ns->is_number_integer() || gpu == object.end() ||
-      !gpu->is_number_integer()) {
-    return std::nullopt;
-  }
-  TelemetryEvent telemetry;
-  telemetry.t_ns = t_ns->get<int64_t>();
-  telemetry.gpu = gpu->get<int64_t>();
-  for (const report::TelemetryMetric& metric : report::kTelemetryMetrics) {
-    const auto found = object.find(std::string(metric.column));
-    if (found == object.end() || found->is_null()) continue;  // not measured
-    if (!found->is_number()) return std::nullopt;
-    telemetry.*(metric.field) = found->get<double>();
-  }
-  return telemetry;
-}
-
 std::optional<RunnerEvent> from_json(const json& object, std::string_view kind) {
   if (kind == "progress") {
     ProgressEvent progress{object.at("issued").get<uint64_t>(),
@@ -90,22 +71,16 @@ std::optional<RunnerEvent> from_json(const json& object, std::string_view kind) 
                        object.at("files").get<std::vector<std::string>>()};
   }
   if (kind == "telemetry") {
-    std::optional<TelemetryEvent> telemetry = telemetry_from_json(object);
-    if (!telemetry) return std::nullopt;
-    return *telemetry;
+    // The report's reader, so that a line the controller takes is one the report takes.
+    std::string why;
+    std::optional<report::TelemetrySample> sample = report::telemetry_event_sample(object, why);
+    if (!sample) return std::nullopt;
+    return TelemetryEvent{*sample};
   }
   return ErrorEvent{object.at("message").get<std::string>()};
 }
 
 }  // namespace
-
-bool TelemetryEvent::operator==(const TelemetryEvent& other) const {
-  if (t_ns != other.t_ns || gpu != other.gpu) return false;
-  for (const report::TelemetryMetric& metric : report::kTelemetryMetrics) {
-    if (this->*(metric.field) != other.*(metric.field)) return false;
-  }
-  return true;
-}
 
 std::string to_json_line(const RunnerEvent& event) {
   // Invalid UTF-8 in a message must not make the line unparseable.

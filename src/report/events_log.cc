@@ -62,20 +62,9 @@ bool read_result(const json& object, EventsLog& log, std::string& why) {
 }
 
 bool read_telemetry(const json& object, EventsLog& log, std::string& why) {
-  TelemetrySample sample;
-  if (!member(object, "t_ns", sample.t_ns, why) || !member(object, "gpu", sample.gpu, why)) {
-    return false;
-  }
-  for (const TelemetryMetric& metric : kTelemetryMetrics) {
-    const auto found = object.find(std::string(metric.column));
-    if (found == object.end() || found->is_null()) continue;
-    if (!found->is_number()) {
-      why = fmt::format("'{}' must be a number", metric.column);
-      return false;
-    }
-    sample.*(metric.field) = found->get<double>();
-  }
-  log.telemetry.push_back(sample);
+  std::optional<TelemetrySample> sample = telemetry_event_sample(object, why);
+  if (!sample) return false;
+  log.telemetry.push_back(*sample);
   return true;
 }
 
@@ -88,6 +77,23 @@ bool read_message(const json& object, const char* name, std::vector<std::string>
 }
 
 }  // namespace
+
+std::optional<TelemetrySample> telemetry_event_sample(const json& object, std::string& why) {
+  TelemetrySample sample;
+  if (!member(object, "t_ns", sample.t_ns, why) || !member(object, "gpu", sample.gpu, why)) {
+    return std::nullopt;
+  }
+  for (const TelemetryMetric& metric : kTelemetryMetrics) {
+    const auto found = object.find(std::string(metric.column));
+    if (found == object.end() || found->is_null()) continue;
+    if (!found->is_number()) {
+      why = fmt::format("'{}' must be a number", metric.column);
+      return std::nullopt;
+    }
+    sample.*(metric.field) = found->get<double>();
+  }
+  return sample;
+}
 
 EventsLog parse_events_log(std::string_view content, const std::string& file) {
   EventsLog log;

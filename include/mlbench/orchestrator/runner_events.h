@@ -59,7 +59,7 @@ struct ErrorEvent {
 // the NVML index, and the readings under their telemetry.csv column names
 // (report::kTelemetryMetrics); a reading not measured is absent from the line.
 struct TelemetryEvent : report::TelemetrySample {
-  bool operator==(const TelemetryEvent& other) const;
+  bool operator==(const TelemetryEvent&) const = default;
 };
 
 using RunnerEvent = std::variant<ProgressEvent, LogEvent, ResultEvent, ErrorEvent, TelemetryEvent>;

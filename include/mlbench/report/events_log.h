@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,5 +41,11 @@ struct EventsLog {
 };
 
 EventsLog parse_events_log(std::string_view text, const std::string& file);
+
+// The reading of one `telemetry` event object: t_ns and gpu integers, each reading a number or
+// absent (null too: not measured). nullopt, with `why` said, for anything else. The controller
+// reads the events it is sent with this too, so both refuse the same lines.
+std::optional<TelemetrySample> telemetry_event_sample(const nlohmann::json& object,
+                                                      std::string& why);
 
 }  // namespace mlbench::report

@@ -22,6 +22,8 @@ struct TelemetrySample {
   std::optional<double> power_w;
   std::optional<double> sm_clock_mhz;
   std::optional<double> temperature_c;
+
+  bool operator==(const TelemetrySample&) const = default;
 };
 
 // The readings a report charts, by column name.
