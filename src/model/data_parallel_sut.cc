@@ -45,7 +45,6 @@ DataParallelSut::DataParallelSut(std::vector<EngineReplica> replicas, PromptSour
   replicas_.reserve(replicas.size());
   for (EngineReplica& replica : replicas) {
     Replica& added = replicas_.emplace_back();
-    added.name = replica.name;
     added.max_new_tokens = replica.engine.options().max_new_tokens;
     added.counters.name = std::move(replica.name);
     added.sink = std::make_unique<ReplicaSink>(*this, replicas_.size() - 1);
@@ -123,7 +122,8 @@ std::optional<Error> DataParallelSut::error() const {
   }
   // A failure whose samples were cancelled before they were answered.
   for (const Replica& replica : replicas_) {
-    if (auto failure = replica.sut->error()) return named(std::move(*failure), replica.name);
+    if (auto failure = replica.sut->error())
+      return named(std::move(*failure), replica.counters.name);
   }
   return std::nullopt;
 }
@@ -164,7 +164,7 @@ loadgen::ResponseSink* DataParallelSut::finish(std::size_t index, std::uint64_t 
       ++replica.counters.failed;
       first_failure = !replica.failed && !error_;
       if (!replica.failed)
-        spdlog::warn("{} failed; its next samples go to the others", replica.name);
+        spdlog::warn("{} failed; its next samples go to the others", replica.counters.name);
       replica.failed = true;
     }
   }
@@ -173,7 +173,7 @@ loadgen::ResponseSink* DataParallelSut::finish(std::size_t index, std::uint64_t 
     // Read outside mutex_, which ModelSut's own lock must never wait on.
     if (auto failure = replicas_[index].sut->error()) {
       std::lock_guard lock(mutex_);
-      if (!error_) error_ = named(std::move(*failure), replicas_[index].name);
+      if (!error_) error_ = named(std::move(*failure), replicas_[index].counters.name);
     }
   }
   return sink;

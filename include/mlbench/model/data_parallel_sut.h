@@ -88,11 +88,10 @@ class DataParallelSut final : public loadgen::SystemUnderTest {
   };
 
   struct Replica {
-    std::string name;
     std::int64_t max_new_tokens = 0;
     std::int64_t outstanding = 0;  // work of the samples it holds
     bool failed = false;
-    ReplicaCounters counters;
+    ReplicaCounters counters;  // counters.name is the replica's name; set once, read unlocked
     std::unordered_map<std::uint64_t, Pending> pending;  // by response id
     std::unique_ptr<ReplicaSink> sink;
     std::unique_ptr<ModelSut> sut;
