@@ -342,16 +342,10 @@ class DataParallelUnderLoadgen : public DataParallel,
 // The real issue engine against two replicas: every QSL sample answered with its greedy tokens.
 TEST_P(DataParallelUnderLoadgen, AnswersEverySampleWithItsGreedyTokens) {
   const loadgen::Scenario scenario = GetParam();
-  const loadgen::QslCounts qsl{.total = kSamples, .performance = kSamples};
-  auto derived = loadgen::derive_effective_settings(fast_settings(scenario), qsl);
-  ASSERT_TRUE(derived.ok()) << derived.error().describe();
-  auto sets = loadgen::plan_queries(derived->settings, qsl);
-  ASSERT_TRUE(sets.ok()) << sets.error().describe();
   const bool first_token = scenario != loadgen::Scenario::kOffline;
   auto sut = make_sut(2, first_token);
-  loadgen::IssueOptions options;
-  options.completion_timeout = 60s;
-  auto record = loadgen::run_phase(derived->settings, qsl, *sets, *sut, options);
+  auto record = testing::run_under_loadgen(fast_settings(scenario),
+                                           {.total = kSamples, .performance = kSamples}, *sut);
   ASSERT_TRUE(record.ok()) << record.error().describe();
   EXPECT_TRUE(record->errors.empty()) << record->errors.front().message;
   EXPECT_FALSE(sut->error().has_value());

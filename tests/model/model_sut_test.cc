@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <functional>
 #include <thread>
 
@@ -76,12 +75,6 @@ class TinyQsl : public ::testing::Test {
         ModelSutOptions{.name = "test", .report_first_token = first_token});
   }
 
-  static std::vector<std::int32_t> ids(std::span<const std::byte> data) {
-    std::vector<std::int32_t> out(data.size() / 4);
-    std::memcpy(out.data(), data.data(), out.size() * 4);
-    return out;
-  }
-
   static mlbench::testing::TempDir* dir_;
   static CpuModel* model_;
   static std::vector<std::vector<std::int32_t>>* prompts_;
@@ -116,16 +109,10 @@ class ModelSutUnderLoadgen : public TinyQsl, public ::testing::WithParamInterfac
 
 TEST_P(ModelSutUnderLoadgen, AnswersEverySampleWithItsGreedyTokens) {
   const auto [scenario, mode] = GetParam();
-  const loadgen::QslCounts qsl{.total = kSamples, .performance = kSamples};
-  auto derived = loadgen::derive_effective_settings(fast_settings(scenario, mode), qsl);
-  ASSERT_TRUE(derived.ok()) << derived.error().describe();
-  auto sets = loadgen::plan_queries(derived->settings, qsl);
-  ASSERT_TRUE(sets.ok()) << sets.error().describe();
   const bool first_token = scenario != Scenario::kOffline;
   auto sut = make_sut(first_token);
-  loadgen::IssueOptions options;
-  options.completion_timeout = 60s;
-  auto record = loadgen::run_phase(derived->settings, qsl, *sets, *sut, options);
+  auto record = testing::run_under_loadgen(fast_settings(scenario, mode),
+                                           {.total = kSamples, .performance = kSamples}, *sut);
   ASSERT_TRUE(record.ok()) << record.error().describe();
   EXPECT_TRUE(record->errors.empty()) << record->errors.front().message;
   EXPECT_FALSE(sut->error().has_value());
@@ -140,9 +127,9 @@ TEST_P(ModelSutUnderLoadgen, AnswersEverySampleWithItsGreedyTokens) {
       EXPECT_LE(*sample.first_token, *sample.completed);
     }
     if (sample.in_accuracy_log) {
-      EXPECT_EQ(ids(sample.data), want);
+      EXPECT_EQ(RecordingSink::ids(sample.data), want);
       if (first_token) {
-        EXPECT_EQ(ids(sample.first_token_data), std::vector{want.front()});
+        EXPECT_EQ(RecordingSink::ids(sample.first_token_data), std::vector{want.front()});
       }
     }
   }

@@ -12,6 +12,9 @@
 #include <thread>
 #include <vector>
 
+#include "mlbench/core/result.h"
+#include "mlbench/loadgen/issue_engine.h"
+#include "mlbench/loadgen/query_plan.h"
 #include "mlbench/loadgen/system_under_test.h"
 
 namespace mlbench::model::testing {
@@ -122,6 +125,20 @@ inline void expect_cancel_mid_run_stops_sink_calls(loadgen::SystemUnderTest& sut
   EXPECT_LT(sink.completed(), 200u);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // several steps, were any left
   EXPECT_EQ(sink.late_calls(), 0);
+}
+
+// One phase of `settings` over `qsl` against `sut` with the real issue engine, as the runner
+// runs it: settings derived, queries planned, answers awaited for at most a minute.
+inline Result<loadgen::RunRecord> run_under_loadgen(const loadgen::TestSettings& settings,
+                                                    loadgen::QslCounts qsl,
+                                                    loadgen::SystemUnderTest& sut) {
+  auto derived = loadgen::derive_effective_settings(settings, qsl);
+  if (!derived) return derived.failure();
+  auto sets = loadgen::plan_queries(derived->settings, qsl);
+  if (!sets) return sets.failure();
+  loadgen::IssueOptions options;
+  options.completion_timeout = std::chrono::seconds(60);
+  return loadgen::run_phase(derived->settings, qsl, *sets, sut, options);
 }
 
 }  // namespace mlbench::model::testing
