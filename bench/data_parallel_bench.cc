@@ -13,11 +13,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -27,6 +25,8 @@
 #include "mlbench/model/data_parallel_sut.h"
 #include "mlbench/model/make_model.h"
 #include "mlbench/model/model_sut.h"
+
+#include "counting_sink.h"
 
 namespace {
 
@@ -40,31 +40,6 @@ struct Options {
   int samples = 96;
   int decode = 32;
   int repeats = 3;
-};
-
-// Counts answers and output tokens; wakes the waiter when all are in.
-class CountingSink final : public mlbench::loadgen::ResponseSink {
- public:
-  explicit CountingSink(std::size_t expected) : expected_(expected) {}
-  void first_token(std::uint64_t, std::span<const std::byte>) override {}
-  void complete(std::uint64_t, std::span<const std::byte>, std::int64_t n_tokens) override {
-    std::lock_guard lock(mutex_);
-    tokens_ += n_tokens;
-    if (++completed_ == expected_) done_.notify_all();
-  }
-  // The output tokens, or -1 if the answers did not all come within the limit.
-  std::int64_t wait(std::chrono::seconds limit) {
-    std::unique_lock lock(mutex_);
-    if (!done_.wait_for(lock, limit, [this] { return completed_ == expected_; })) return -1;
-    return tokens_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable done_;
-  const std::size_t expected_;
-  std::size_t completed_ = 0;
-  std::int64_t tokens_ = 0;
 };
 
 // Prompts of 32 to 255 tokens, below the preset's special tokens.
@@ -115,7 +90,7 @@ std::pair<double, std::int64_t> run_offline(mlbench::loadgen::SystemUnderTest& s
   std::vector<mlbench::loadgen::IssuedSample> query;
   for (std::uint64_t i = 0; i < samples; ++i)
     query.push_back({.response_id = i, .qsl_index = i});
-  CountingSink sink(samples);
+  mlbench::bench::CountingSink sink(samples);
   const auto start = Clock::now();
   sut.issue(query, sink);
   const std::int64_t tokens = sink.wait(std::chrono::seconds(600));

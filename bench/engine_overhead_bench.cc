@@ -17,9 +17,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <cstdlib>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -30,6 +28,8 @@
 #include "mlbench/model/batching_engine.h"
 #include "mlbench/model/make_model.h"
 #include "mlbench/model/model_sut.h"
+
+#include "counting_sink.h"
 
 namespace {
 
@@ -140,27 +140,6 @@ Result<EngineFigures> measure_engine(const LlamaConfig& config,
   return EngineFigures{median(decode_us), median(prefill_us), backend.forward_calls()};
 }
 
-// Counts the answers; wakes the waiter when all are in.
-class CountingSink final : public loadgen::ResponseSink {
- public:
-  explicit CountingSink(std::size_t expected) : expected_(expected) {}
-  void first_token(std::uint64_t, std::span<const std::byte>) override {}
-  void complete(std::uint64_t, std::span<const std::byte>, std::int64_t) override {
-    std::lock_guard lock(mutex_);
-    if (++completed_ == expected_) done_.notify_all();
-  }
-  bool wait(std::chrono::seconds limit) {
-    std::unique_lock lock(mutex_);
-    return done_.wait_for(lock, limit, [this] { return completed_ == expected_; });
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable done_;
-  const std::size_t expected_;
-  std::size_t completed_ = 0;
-};
-
 // Wall microseconds per forward call of an Offline query through a ModelSut.
 Result<double> measure_sut(const LlamaConfig& config,
                            const std::vector<std::vector<std::int32_t>>& prompts, int batch,
@@ -176,10 +155,10 @@ Result<double> measure_sut(const LlamaConfig& config,
   for (int s = 0; s < batch; ++s)
     query.push_back(
         {.response_id = static_cast<std::uint64_t>(s), .qsl_index = static_cast<std::uint64_t>(s)});
-  CountingSink sink(query.size());
+  mlbench::bench::CountingSink sink(query.size());
   const auto start = Clock::now();
   sut.issue(query, sink);
-  if (!sink.wait(std::chrono::seconds(120))) {
+  if (sink.wait(std::chrono::seconds(120)) < 0) {
     sut.cancel_outstanding();
     return fail(ErrorCode::kTimeout, "the ModelSut did not answer within 120 s");
   }
