@@ -69,6 +69,22 @@ TEST(PlanRun, RunnerArgsComeLastAsGiven) {
   }
 }
 
+// config::runner_flag_key lists the flags plan.cc passes, so that runner.args cannot pass one
+// again: every flag of a plan that sets them all must be on it.
+TEST(PlanRun, EveryFlagTheControllerPassesIsOneRunnerArgsRefuses) {
+  config::Config config = two_node_ssh_cluster();
+  config.dataset.max_samples = 5;
+  auto plan = plan_run(config, {}, "RUN");
+  ASSERT_TRUE(plan.ok()) << plan.error().describe();
+  int flags = 0;
+  for (const std::string& arg : plan->nodes[0].runner_argv) {
+    if (!arg.starts_with("--")) continue;
+    ++flags;
+    EXPECT_FALSE(config::runner_flag_key(arg).empty()) << arg;
+  }
+  EXPECT_EQ(flags, 11);
+}
+
 TEST(PlanRun, RequestOverridesScenarioAndMode) {
   orchestrator::RunRequest request;
   request.scenario = config::Scenario::kSingleStream;
