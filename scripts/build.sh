@@ -2,7 +2,8 @@
 # Configures and builds one flavour of mlbench. Usage: scripts/build.sh release|asan
 #   release  optimised, with the CUDA backend when nvcc is present (MLBENCH_CUDA_ARCHITECTURES,
 #            default 90: one architecture keeps CI fast; configure 80;90 for A100 and H100 nodes)
-#   asan     AddressSanitizer + UBSan, debug, CUDA off (the sanitizers do not cover device code)
+#   asan     AddressSanitizer + UBSan, debug, CUDA off (the sanitizers do not cover device code;
+#            the CUDA backend's sources still run there, on the tests' host emulation)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -8,6 +8,7 @@
 #include <cuda_runtime.h>
 
 #include <cmath>
+#include <utility>
 
 #include "model/cuda/attention_split.h"
 #include "model/cuda/kernels.h"
@@ -26,6 +27,20 @@ constexpr int kTile = static_cast<int>(kAttentionHeadsPerBlock);
 
 unsigned blocks_for(std::int64_t count, int threads) {
   return static_cast<unsigned>((count + threads - 1) / threads);
+}
+
+// Every launch goes through cudaLaunchKernelEx, the runtime's typed launch API, rather than
+// <<<>>>: the same launch written in plain C++, so the tests' host emulation of the runtime
+// (tests/support/cuda_emulation) can run these kernels' own code where there is no GPU. A
+// failed launch is also what cudaGetLastError returns next, which every caller checks.
+template <typename... Params, typename... Args>
+void launch(void (*kernel)(Params...), dim3 grid, dim3 block, cudaStream_t stream, Args&&... args) {
+  cudaLaunchConfig_t config{};
+  config.gridDim = grid;
+  config.blockDim = block;
+  config.dynamicSmemBytes = 0;
+  config.stream = stream;
+  static_cast<void>(cudaLaunchKernelEx(&config, kernel, std::forward<Args>(args)...));
 }
 
 __device__ float widen_bf16(std::uint16_t bits) {
@@ -62,7 +77,8 @@ __global__ void rms_norm_kernel(const float* x, const std::int32_t* rows_from, c
   partial[threadIdx.x] = sum;
   __syncthreads();
   for (int stride = kThreads / 2; stride > 0; stride /= 2) {
-    if (threadIdx.x < stride) partial[threadIdx.x] += partial[threadIdx.x + stride];
+    if (static_cast<int>(threadIdx.x) < stride)
+      partial[threadIdx.x] += partial[threadIdx.x + stride];
     __syncthreads();
   }
   const auto scale = static_cast<float>(1.0 / sqrt(partial[0] / static_cast<double>(n) + eps));
@@ -369,7 +385,7 @@ __global__ void argmax_kernel(const float* logits, std::int64_t vocab, std::int3
   best_index[threadIdx.x] = index;
   __syncthreads();
   for (int stride = kThreads / 2; stride > 0; stride /= 2) {
-    if (threadIdx.x < stride) {
+    if (static_cast<int>(threadIdx.x) < stride) {
       const float other = best_value[threadIdx.x + stride];
       const std::int32_t other_index = best_index[threadIdx.x + stride];
       if (other > best_value[threadIdx.x] ||
@@ -387,37 +403,37 @@ __global__ void argmax_kernel(const float* logits, std::int64_t vocab, std::int3
 
 void embed(cudaStream_t stream, const std::uint16_t* embedding, const std::int32_t* tokens,
            std::int64_t rows, std::int64_t hidden, float* x) {
-  embed_kernel<<<static_cast<unsigned>(rows), kThreads, 0, stream>>>(embedding, tokens, hidden, x);
+  launch(embed_kernel, static_cast<unsigned>(rows), kThreads, stream, embedding, tokens, hidden, x);
 }
 
 void rms_norm(cudaStream_t stream, const float* x, const std::int32_t* rows_from,
               const float* weight, std::int64_t rows, std::int64_t n, double eps, bool two_parts,
               std::uint16_t* parts) {
-  rms_norm_kernel<<<static_cast<unsigned>(rows), kThreads, 0, stream>>>(
-      x, rows_from, weight, n, eps, two_parts, reinterpret_cast<__nv_bfloat16*>(parts));
+  launch(rms_norm_kernel, static_cast<unsigned>(rows), kThreads, stream, x, rows_from, weight, n,
+         eps, two_parts, reinterpret_cast<__nv_bfloat16*>(parts));
 }
 
 void split_bf16(cudaStream_t stream, const float* x, std::int64_t count, bool two_parts,
                 std::uint16_t* parts) {
-  split_bf16_kernel<<<blocks_for(count, kThreads), kThreads, 0, stream>>>(
-      x, count, two_parts, reinterpret_cast<__nv_bfloat16*>(parts));
+  launch(split_bf16_kernel, blocks_for(count, kThreads), kThreads, stream, x, count, two_parts,
+         reinterpret_cast<__nv_bfloat16*>(parts));
 }
 
 void combine_parts(cudaStream_t stream, const float* parts, std::int64_t count, bool two_parts,
                    bool accumulate, float* y) {
-  combine_parts_kernel<<<blocks_for(count, kThreads), kThreads, 0, stream>>>(
-      parts, count, two_parts, accumulate, y);
+  launch(combine_parts_kernel, blocks_for(count, kThreads), kThreads, stream, parts, count,
+         two_parts, accumulate, y);
 }
 
 void rope(cudaStream_t stream, float* vec, const std::int32_t* positions, const float* inv_freq,
           std::int64_t rows, std::int64_t heads, std::int64_t head_dim) {
-  rope_kernel<<<static_cast<unsigned>(rows), kThreads, 0, stream>>>(vec, positions, inv_freq, heads,
-                                                                    head_dim);
+  launch(rope_kernel, static_cast<unsigned>(rows), kThreads, stream, vec, positions, inv_freq,
+         heads, head_dim);
 }
 
 void write_kv(cudaStream_t stream, const float* k, const float* v, RowMeta meta, PagedKv kv,
               std::int64_t rows, std::int64_t kv_dim) {
-  write_kv_kernel<<<static_cast<unsigned>(rows), kThreads, 0, stream>>>(k, v, meta, kv, kv_dim);
+  launch(write_kv_kernel, static_cast<unsigned>(rows), kThreads, stream, k, v, meta, kv, kv_dim);
 }
 
 void attention(cudaStream_t stream, const float* q, RowMeta meta, PagedKv kv, std::int64_t rows,
@@ -425,8 +441,8 @@ void attention(cudaStream_t stream, const float* q, RowMeta meta, PagedKv kv, st
   // The scale exactly as the CPU backend forms it.
   const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
   const dim3 grid(static_cast<unsigned>(rows), static_cast<unsigned>(heads));
-  attention_kernel<<<grid, kAttentionWarps * 32, 0, stream>>>(q, meta, kv, heads, kv_heads,
-                                                              head_dim, scale, out);
+  launch(attention_kernel, grid, kAttentionWarps * 32, stream, q, meta, kv, heads, kv_heads,
+         head_dim, scale, out);
 }
 
 void grouped_attention(cudaStream_t stream, const float* q, RowMeta meta, PagedKv kv,
@@ -437,24 +453,23 @@ void grouped_attention(cudaStream_t stream, const float* q, RowMeta meta, PagedK
   const dim3 grid(static_cast<unsigned>(rows),
                   static_cast<unsigned>(kv_heads * attention_tiles_per_kv_head(heads, kv_heads)),
                   static_cast<unsigned>(splits));
-  grouped_attention_kernel<<<grid, kGroupedWarps * 32, 0, stream>>>(q, meta, kv, heads, kv_heads,
-                                                                    head_dim, scale, partial, out);
+  launch(grouped_attention_kernel, grid, kGroupedWarps * 32, stream, q, meta, kv, heads, kv_heads,
+         head_dim, scale, partial, out);
   if (splits > 1) {
-    combine_splits_kernel<<<dim3(static_cast<unsigned>(rows), static_cast<unsigned>(heads)), 128, 0,
-                            stream>>>(partial, heads, head_dim, static_cast<std::int32_t>(splits),
-                                      out);
+    launch(combine_splits_kernel, dim3(static_cast<unsigned>(rows), static_cast<unsigned>(heads)),
+           128, stream, partial, heads, head_dim, static_cast<std::int32_t>(splits), out);
   }
 }
 
 void swiglu(cudaStream_t stream, const float* gate, const float* up, std::int64_t count,
             bool two_parts, std::uint16_t* parts) {
-  swiglu_kernel<<<blocks_for(count, kThreads), kThreads, 0, stream>>>(
-      gate, up, count, two_parts, reinterpret_cast<__nv_bfloat16*>(parts));
+  launch(swiglu_kernel, blocks_for(count, kThreads), kThreads, stream, gate, up, count, two_parts,
+         reinterpret_cast<__nv_bfloat16*>(parts));
 }
 
 void argmax(cudaStream_t stream, const float* logits, std::int64_t rows, std::int64_t vocab,
             std::int32_t* out) {
-  argmax_kernel<<<static_cast<unsigned>(rows), kThreads, 0, stream>>>(logits, vocab, out);
+  launch(argmax_kernel, static_cast<unsigned>(rows), kThreads, stream, logits, vocab, out);
 }
 
 }  // namespace mlbench::model::cuda
