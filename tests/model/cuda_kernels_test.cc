@@ -21,6 +21,7 @@
 
 #include "model/cuda/attention_split.h"
 #include "model/cuda/kernels.h"
+#include "model/rope.h"
 
 namespace mlbench::model::cuda {
 namespace {
@@ -236,53 +237,77 @@ TEST_F(CudaKernelsTest, AttentionAtTheLargestHeadAndWithoutGrouping) {
   expect_attention_matches(stream_, {.heads = 32, .kv_heads = 8, .head_dim = 128}, {40}, 16);
 }
 
-TEST_F(CudaKernelsTest, WriteKvStoresEachRowAtItsBlockTablesSlot) {
-  const std::int64_t kv_dim = 6;
+// The fused projection's two parts summed, q and k rotated as the CPU backend rotates them, q
+// stored row by row, k and v stored at each row's slot of its sequence's blocks and nowhere else.
+TEST_F(CudaKernelsTest, QkvRopeStoreRotatesAndStoresEachRowAtItsBlockTablesSlot) {
+  const std::int64_t heads = 4;
+  const std::int64_t kv_heads = 2;
+  const std::int64_t head_dim = 6;
+  const std::int64_t q_dim = heads * head_dim;
+  const std::int64_t kv_dim = kv_heads * head_dim;
+  const std::int64_t width = q_dim + 2 * kv_dim;
   const std::int64_t block_tokens = 4;
   // Two sequences; sequence 0 owns pool blocks 3 and 0, sequence 1 owns 2 and 1.
   const std::vector<std::int32_t> tables = {3, 0, 2, 1};
   const std::vector<std::int32_t> positions = {5, 2, 7};
   const std::vector<std::int32_t> row_steps = {0, 1, 1};
-  std::vector<float> k(positions.size() * kv_dim);
-  std::vector<float> v(k.size());
-  for (std::size_t i = 0; i < k.size(); ++i) {
-    k[i] = static_cast<float>(i) + 0.5f;
-    v[i] = -static_cast<float>(i);
-  }
-  const std::vector<float> pool(4 * block_tokens * kv_dim, 7.0f);
-  const DeviceBuffer<float> d_k(k);
-  const DeviceBuffer<float> d_v(v);
+  const auto rows = static_cast<std::int64_t>(positions.size());
+  std::mt19937 random(11);
+  std::normal_distribution<float> normal;
+  std::vector<float> parts(static_cast<std::size_t>(2 * rows * width));
+  for (float& value : parts)
+    value = normal(random);
+  const std::vector<float> inv_freq = {1.0f, 0.1f, 0.01f};
+  const std::vector<float> pool(static_cast<std::size_t>(4 * block_tokens * kv_dim), 7.0f);
+  const DeviceBuffer<float> d_parts(parts);
   const DeviceBuffer<std::int32_t> d_positions(positions);
   const DeviceBuffer<std::int32_t> d_steps(row_steps);
   const DeviceBuffer<std::int32_t> d_tables(tables);
+  const DeviceBuffer<float> d_inv_freq(inv_freq);
   const DeviceBuffer<float> d_keys(pool);
   const DeviceBuffer<float> d_values(pool);
-  write_kv(stream_, d_k.get(), d_v.get(),
-           {.tokens = nullptr, .positions = d_positions.get(), .steps = d_steps.get()},
-           {.keys = d_keys.get(),
-            .values = d_values.get(),
-            .block_tables = d_tables.get(),
-            .max_blocks_per_sequence = 2,
-            .block_tokens = block_tokens},
-           3, kv_dim);
-  finish("write_kv");
-  const std::vector<float> keys = d_keys.read();
-  const std::vector<float> values = d_values.read();
+  const DeviceBuffer<float> d_q(std::vector<float>(static_cast<std::size_t>(rows * q_dim)));
+  qkv_rope_store(stream_, d_parts.get(), true,
+                 {.tokens = nullptr, .positions = d_positions.get(), .steps = d_steps.get()},
+                 {.keys = d_keys.get(),
+                  .values = d_values.get(),
+                  .block_tables = d_tables.get(),
+                  .max_blocks_per_sequence = 2,
+                  .block_tokens = block_tokens},
+                 d_inv_freq.get(), rows, heads, kv_heads, head_dim, d_q.get());
+  finish("qkv_rope_store");
+
+  std::vector<float> expected_q(static_cast<std::size_t>(rows * q_dim));
+  std::vector<float> expected_keys = pool;
+  std::vector<float> expected_values = pool;
   // Row 0: sequence 0, position 5 → its second block (pool block 0), slot 1.
   // Row 1: sequence 1, position 2 → pool block 2, slot 2. Row 2: position 7 → pool block 1, slot 3.
   const std::int64_t slots[] = {0 * block_tokens + 1, 2 * block_tokens + 2, 1 * block_tokens + 3};
-  std::vector<float> expected_keys = pool;
-  std::vector<float> expected_values = pool;
-  for (std::int64_t r = 0; r < 3; ++r) {
-    for (std::int64_t i = 0; i < kv_dim; ++i) {
-      expected_keys[static_cast<std::size_t>(slots[r] * kv_dim + i)] =
-          k[static_cast<std::size_t>(r * kv_dim + i)];
-      expected_values[static_cast<std::size_t>(slots[r] * kv_dim + i)] =
-          v[static_cast<std::size_t>(r * kv_dim + i)];
+  for (std::int64_t r = 0; r < rows; ++r) {
+    std::vector<float> row(static_cast<std::size_t>(width));
+    for (std::int64_t col = 0; col < width; ++col) {
+      row[static_cast<std::size_t>(col)] =
+          parts[static_cast<std::size_t>(r * width + col)] +
+          parts[static_cast<std::size_t>((rows + r) * width + col)];
     }
+    apply_rope(row.data(), heads, head_dim, positions[static_cast<std::size_t>(r)], inv_freq);
+    apply_rope(row.data() + q_dim, kv_heads, head_dim, positions[static_cast<std::size_t>(r)],
+               inv_freq);
+    std::copy(row.begin(), row.begin() + q_dim, expected_q.begin() + r * q_dim);
+    std::copy(row.begin() + q_dim, row.begin() + q_dim + kv_dim,
+              expected_keys.begin() + slots[r] * kv_dim);
+    std::copy(row.begin() + q_dim + kv_dim, row.end(), expected_values.begin() + slots[r] * kv_dim);
   }
-  EXPECT_EQ(keys, expected_keys);
-  EXPECT_EQ(values, expected_values);
+  // The host's cos and sin against the device's: a few ulps apart at most.
+  const auto expect_near = [](const std::vector<float>& got, const std::vector<float>& expected,
+                              const char* what) {
+    ASSERT_EQ(got.size(), expected.size());
+    for (std::size_t i = 0; i < got.size(); ++i)
+      EXPECT_NEAR(got[i], expected[i], 1e-5f * (1.0f + std::abs(expected[i]))) << what << " " << i;
+  };
+  expect_near(d_q.read(), expected_q, "q");
+  expect_near(d_keys.read(), expected_keys, "keys");
+  EXPECT_EQ(d_values.read(), expected_values);
 }
 
 TEST_F(CudaKernelsTest, ArgmaxTakesTheLowestOfTiesAndTreatsNaNAsTheCpuDoes) {

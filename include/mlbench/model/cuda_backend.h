@@ -47,8 +47,11 @@ struct CudaStepCounts {
 };
 
 // The Llama forward pass on one GPU: bf16 weights resident on the device, cuBLAS for the
-// projections and the LM head, our kernels for the rest, keys and values (fp32) in a paged pool
-// of fixed-size blocks, the greedy argmax on the device, decode steps replayed as CUDA graphs.
+// projections (q, k and v as one GEMM, gate and up as another) and the LM head, our kernels for
+// the rest (RoPE and the KV-cache store in one), keys and values (fp32) in a paged pool of
+// fixed-size blocks, the greedy argmax on the device, decode steps replayed as CUDA graphs:
+// 12 launches a layer with split-bf16 activations, 10 with bf16, one more where decode attention
+// splits its positions.
 // Every CUDA and cuBLAS call is checked: a failure comes back as an Error naming the call. Set
 // MLBENCH_CUDA_SYNC=1 to synchronise after every kernel, so an asynchronous fault is pinned on
 // the kernel that caused it.

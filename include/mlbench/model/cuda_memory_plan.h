@@ -22,11 +22,11 @@ struct CudaScratchLayout {
 
   std::uint64_t residual_floats = 0;  // x: max_step_tokens × hidden
   std::uint64_t q_floats = 0;         // q and attended: max_step_tokens × heads × head_dim
-  std::uint64_t kv_floats = 0;        // k and v: max_step_tokens × kv_heads × head_dim
-  std::uint64_t mlp_floats = 0;       // gate and up: max_step_tokens × intermediate
   std::uint64_t gemm_in_bf16 = 0;     // gemm_parts × the largest [rows, in] activation
-  std::uint64_t gemm_out_floats = 0;  // gemm_parts × the largest [rows, out] product
-  std::uint64_t logits_floats = 0;    // max_batch × vocab
+  // gemm_parts × the largest [rows, out] product: the fused q/k/v or gate/up projection, or with
+  // two parts the LM head's (with one, cuBLAS writes the logits and the residual itself).
+  std::uint64_t gemm_out_floats = 0;
+  std::uint64_t logits_floats = 0;             // max_batch × vocab
   std::uint64_t attention_partial_floats = 0;  // split attention's partials, the widest launch
   std::uint64_t meta_ints = 0;  // token ids, positions, block tables, lengths, argmax
   std::uint64_t cublas_workspace_bytes = 32ull << 20;

@@ -69,10 +69,12 @@ struct DeviceMatrix {
   std::int64_t cols = 0;
 };
 
+// q, k and v are one matrix (their rows stacked), as are gate and up: one GEMM each, which
+// reads the same weights in fewer, larger launches.
 struct DeviceLayer {
   const float* input_norm = nullptr;
   const float* post_attn_norm = nullptr;
-  DeviceMatrix q, k, v, o, gate, up, down;
+  DeviceMatrix qkv, o, gate_up, down;
 };
 
 struct Sequence {
@@ -145,6 +147,9 @@ class CudaBackendImpl final : public CudaBackend {
   Result<const std::uint16_t*> upload_bf16(const Matrix& m, std::string_view what);
   Result<const float*> upload_floats(const std::vector<float>& values, std::string_view what);
   Result<DeviceMatrix> upload_matrix(const Matrix& m, std::string_view what);
+  // The matrices' rows one after another in one device matrix (all have the same columns).
+  Result<DeviceMatrix> upload_stacked(std::initializer_list<const Matrix*> parts,
+                                      std::string_view what);
 
   Result<void> check(std::span<const BackendStep> steps) const;
   Result<std::vector<std::int32_t>> run(std::span<const BackendStep> steps,
@@ -158,7 +163,14 @@ class CudaBackendImpl final : public CudaBackend {
   // Splits `rows` × `cols` activations into the bf16 GEMM input; then multiply() any matrices
   // with `cols` inputs against it.
   Result<void> prepare(const float* x, std::int64_t rows, std::int64_t cols);
+  // out = w · the GEMM input (+ out when beta is 1), as cuBLAS writes it: gemm_parts × rows rows.
+  Result<void> gemm(std::int64_t rows, const DeviceMatrix& w, float* out, float beta);
+  // y = (or +=) the product, its parts summed; with one part cuBLAS writes y itself.
   Result<void> multiply(std::int64_t rows, const DeviceMatrix& w, float* y, bool accumulate);
+  // The product's parts left in gemm_out_, for a kernel that takes them apart.
+  Result<void> project(std::int64_t rows, const DeviceMatrix& w) {
+    return gemm(rows, w, gemm_out_, 0.0f);
+  }
 
   CudaBackendOptions options_;
   int device_ = 0;
@@ -189,10 +201,6 @@ class CudaBackendImpl final : public CudaBackend {
   float* x_ = nullptr;
   float* q_ = nullptr;
   float* attended_ = nullptr;
-  float* k_ = nullptr;
-  float* v_ = nullptr;
-  float* gate_ = nullptr;
-  float* up_ = nullptr;
   std::uint16_t* gemm_in_ = nullptr;
   float* gemm_out_ = nullptr;
   float* logits_ = nullptr;
@@ -234,6 +242,35 @@ Result<DeviceMatrix> CudaBackendImpl::upload_matrix(const Matrix& m, std::string
   auto data = upload_bf16(m, what);
   if (!data) return data.failure();
   return DeviceMatrix{*data, m.rows, m.cols};
+}
+
+Result<DeviceMatrix> CudaBackendImpl::upload_stacked(std::initializer_list<const Matrix*> parts,
+                                                     std::string_view what) {
+  std::int64_t rows = 0;
+  const std::int64_t cols = (*parts.begin())->cols;
+  for (const Matrix* m : parts) {
+    if (m->cols != cols) {
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("{}: matrices of {} and {} columns cannot share one GEMM", what, cols,
+                              m->cols));
+    }
+    rows += m->rows;
+  }
+  auto p = allocate(static_cast<std::uint64_t>(rows * cols) * 2, what);
+  if (!p) return p.failure();
+  auto* next = static_cast<std::uint16_t*>(*p);
+  for (const Matrix* m : parts) {
+    const auto bytes = static_cast<std::size_t>(m->rows * m->cols) * 2;
+    if (m->dtype == DType::kBF16) {
+      MLBENCH_CUDA_TRY(CUDA_CALL(cudaMemcpy(next, m->data, bytes, cudaMemcpyHostToDevice)));
+    } else {
+      const std::vector<std::uint16_t> converted = to_bf16(*m);
+      MLBENCH_CUDA_TRY(
+          CUDA_CALL(cudaMemcpy(next, converted.data(), bytes, cudaMemcpyHostToDevice)));
+    }
+    next += m->rows * m->cols;
+  }
+  return DeviceMatrix{static_cast<const std::uint16_t*>(*p), rows, cols};
 }
 
 Result<const float*> CudaBackendImpl::upload_floats(const std::vector<float>& values,
@@ -343,14 +380,18 @@ Result<void> CudaBackendImpl::open(const ModelWeights& weights) {
     auto post_norm = upload_floats(w.post_attn_norm, name + ".post_attention_layernorm");
     if (!post_norm) return post_norm.failure();
     d.post_attn_norm = *post_norm;
-    const std::pair<const Matrix*, DeviceMatrix*> matrices[] = {
-        {&w.q, &d.q},       {&w.k, &d.k},   {&w.v, &d.v},      {&w.o, &d.o},
-        {&w.gate, &d.gate}, {&w.up, &d.up}, {&w.down, &d.down}};
-    for (const auto& [host, device] : matrices) {
-      auto uploaded = upload_matrix(*host, name + " projection");
-      if (!uploaded) return uploaded.failure();
-      *device = *uploaded;
-    }
+    auto qkv = upload_stacked({&w.q, &w.k, &w.v}, name + " q, k and v projections");
+    if (!qkv) return qkv.failure();
+    d.qkv = *qkv;
+    auto o = upload_matrix(w.o, name + ".self_attn.o_proj");
+    if (!o) return o.failure();
+    d.o = *o;
+    auto gate_up = upload_stacked({&w.gate, &w.up}, name + " gate and up projections");
+    if (!gate_up) return gate_up.failure();
+    d.gate_up = *gate_up;
+    auto down = upload_matrix(w.down, name + ".mlp.down_proj");
+    if (!down) return down.failure();
+    d.down = *down;
     layers_.push_back(d);
   }
 
@@ -362,9 +403,7 @@ Result<void> CudaBackendImpl::open(const ModelWeights& weights) {
   };
   const std::pair<float**, std::uint64_t> sized[] = {
       {&x_, scratch_.residual_floats},    {&q_, scratch_.q_floats},
-      {&attended_, scratch_.q_floats},    {&k_, scratch_.kv_floats},
-      {&v_, scratch_.kv_floats},          {&gate_, scratch_.mlp_floats},
-      {&up_, scratch_.mlp_floats},        {&gemm_out_, scratch_.gemm_out_floats},
+      {&attended_, scratch_.q_floats},    {&gemm_out_, scratch_.gemm_out_floats},
       {&logits_, scratch_.logits_floats}, {&attention_partial_, scratch_.attention_partial_floats}};
   for (const auto& [buffer, count] : sized) {
     auto p = floats(count, "step activations");
@@ -474,20 +513,26 @@ Result<void> CudaBackendImpl::prepare(const float* x, std::int64_t rows, std::in
   return launched("split_bf16");
 }
 
-Result<void> CudaBackendImpl::multiply(std::int64_t rows, const DeviceMatrix& w, float* y,
-                                       bool accumulate) {
+Result<void> CudaBackendImpl::gemm(std::int64_t rows, const DeviceMatrix& w, float* out,
+                                   float beta) {
   // Row-major y[rows, out] = x[rows, in] · w[out, in]ᵀ is, column-major, y = wᵀ · x: cuBLAS sees
   // w as an [in, out] matrix to transpose and the activations as [in, rows].
   const float one = 1.0f;
-  const float zero = 0.0f;
   const std::int64_t n = rows * scratch_.gemm_parts;
   MLBENCH_CUDA_TRY(CUBLAS_CALL(
       cublasGemmEx(blas_, CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(w.rows), static_cast<int>(n),
                    static_cast<int>(w.cols), &one, w.data, CUDA_R_16BF, static_cast<int>(w.cols),
-                   gemm_in_, CUDA_R_16BF, static_cast<int>(w.cols), &zero, gemm_out_, CUDA_R_32F,
+                   gemm_in_, CUDA_R_16BF, static_cast<int>(w.cols), &beta, out, CUDA_R_32F,
                    static_cast<int>(w.rows), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT)));
   if (sync_each_kernel_) MLBENCH_CUDA_TRY(launched("cublasGemmEx"));
-  cuda::combine_parts(stream_, gemm_out_, rows * w.rows, scratch_.gemm_parts == 2, accumulate, y);
+  return {};
+}
+
+Result<void> CudaBackendImpl::multiply(std::int64_t rows, const DeviceMatrix& w, float* y,
+                                       bool accumulate) {
+  if (scratch_.gemm_parts == 1) return gemm(rows, w, y, accumulate ? 1.0f : 0.0f);
+  MLBENCH_CUDA_TRY(project(rows, w));
+  cuda::combine_parts(stream_, gemm_out_, rows * w.rows, true, accumulate, y);
   return launched("combine_parts");
 }
 
@@ -521,15 +566,10 @@ Result<void> CudaBackendImpl::enqueue_forward(const CudaStepMeta& m) {
     cuda::rms_norm(stream_, x_, nullptr, w.input_norm, n, hidden, c.rms_norm_eps, two_parts,
                    gemm_in_);
     MLBENCH_CUDA_TRY(launched("rms_norm"));
-    MLBENCH_CUDA_TRY(multiply(n, w.q, q_, false));
-    MLBENCH_CUDA_TRY(multiply(n, w.k, k_, false));
-    MLBENCH_CUDA_TRY(multiply(n, w.v, v_, false));
-    cuda::rope(stream_, q_, rows.positions, inv_freq_, n, c.num_attention_heads, c.head_dim);
-    MLBENCH_CUDA_TRY(launched("rope (q)"));
-    cuda::rope(stream_, k_, rows.positions, inv_freq_, n, c.num_key_value_heads, c.head_dim);
-    MLBENCH_CUDA_TRY(launched("rope (k)"));
-    cuda::write_kv(stream_, k_, v_, rows, kv, n, kv_dim);
-    MLBENCH_CUDA_TRY(launched("write_kv"));
+    MLBENCH_CUDA_TRY(project(n, w.qkv));
+    cuda::qkv_rope_store(stream_, gemm_out_, two_parts, rows, kv, inv_freq_, n,
+                         c.num_attention_heads, c.num_key_value_heads, c.head_dim, q_);
+    MLBENCH_CUDA_TRY(launched("qkv_rope_store"));
     if (grouped_attention_) {
       cuda::grouped_attention(stream_, q_, rows, kv, n, c.num_attention_heads,
                               c.num_key_value_heads, c.head_dim, attention_partial_, attended_);
@@ -544,9 +584,8 @@ Result<void> CudaBackendImpl::enqueue_forward(const CudaStepMeta& m) {
     cuda::rms_norm(stream_, x_, nullptr, w.post_attn_norm, n, hidden, c.rms_norm_eps, two_parts,
                    gemm_in_);
     MLBENCH_CUDA_TRY(launched("rms_norm"));
-    MLBENCH_CUDA_TRY(multiply(n, w.gate, gate_, false));
-    MLBENCH_CUDA_TRY(multiply(n, w.up, up_, false));
-    cuda::swiglu(stream_, gate_, up_, n * c.intermediate_size, two_parts, gemm_in_);
+    MLBENCH_CUDA_TRY(project(n, w.gate_up));
+    cuda::swiglu(stream_, gemm_out_, n, c.intermediate_size, two_parts, gemm_in_);
     MLBENCH_CUDA_TRY(launched("swiglu"));
     MLBENCH_CUDA_TRY(multiply(n, w.down, x_, true));
   }

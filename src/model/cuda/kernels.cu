@@ -102,25 +102,6 @@ __global__ void combine_parts_kernel(const float* parts, std::int64_t count, boo
   y[i] = accumulate ? y[i] + value : value;
 }
 
-__global__ void rope_kernel(float* vec, const std::int32_t* positions, const float* inv_freq,
-                            std::int64_t heads, std::int64_t head_dim) {
-  const std::int64_t r = blockIdx.x;
-  const std::int64_t half = head_dim / 2;
-  const auto position = static_cast<float>(positions[r]);
-  for (std::int64_t item = threadIdx.x; item < heads * half; item += blockDim.x) {
-    const std::int64_t h = item / half;
-    const std::int64_t j = item % half;
-    const float angle = position * inv_freq[j];
-    const float c = cosf(angle);
-    const float s = sinf(angle);
-    float* head = vec + (r * heads + h) * head_dim;
-    const float x1 = head[j];
-    const float x2 = head[j + half];
-    head[j] = x1 * c - x2 * s;
-    head[j + half] = x2 * c + x1 * s;
-  }
-}
-
 // Offset of (sequence of step `step`, position) in a layer's pool, in floats.
 __device__ std::int64_t kv_offset(const PagedKv& kv, std::int32_t step, std::int32_t position,
                                   std::int64_t kv_dim) {
@@ -129,13 +110,45 @@ __device__ std::int64_t kv_offset(const PagedKv& kv, std::int32_t step, std::int
   return (static_cast<std::int64_t>(block) * kv.block_tokens + position % kv.block_tokens) * kv_dim;
 }
 
-__global__ void write_kv_kernel(const float* k, const float* v, RowMeta meta, PagedKv kv,
-                                std::int64_t kv_dim) {
+// One block per row. q heads then k heads in rotated pairs (j, j + head_dim/2), then v's
+// elements; each value is its parts' sum, as combine_parts forms it.
+__global__ void qkv_rope_store_kernel(const float* parts, bool two_parts, RowMeta meta, PagedKv kv,
+                                      const float* inv_freq, std::int64_t heads,
+                                      std::int64_t kv_heads, std::int64_t head_dim, float* q) {
   const std::int64_t r = blockIdx.x;
+  const std::int64_t half = head_dim / 2;
+  const std::int64_t q_dim = heads * head_dim;
+  const std::int64_t kv_dim = kv_heads * head_dim;
+  const std::int64_t width = q_dim + 2 * kv_dim;
+  const std::int64_t lo = static_cast<std::int64_t>(gridDim.x) * width;  // where lo parts start
+  const float* row = parts + r * width;
   const std::int64_t base = kv_offset(kv, meta.steps[r], meta.positions[r], kv_dim);
-  for (std::int64_t i = threadIdx.x; i < kv_dim; i += blockDim.x) {
-    kv.keys[base + i] = k[r * kv_dim + i];
-    kv.values[base + i] = v[r * kv_dim + i];
+  const auto position = static_cast<float>(meta.positions[r]);
+  const std::int64_t pairs = (heads + kv_heads) * half;
+  for (std::int64_t item = threadIdx.x; item < pairs + kv_dim; item += blockDim.x) {
+    if (item < pairs) {
+      // Head h's columns start at h · head_dim for q's heads and k's alike.
+      const std::int64_t h = item / half;
+      const std::int64_t j = item % half;
+      const std::int64_t col = h * head_dim + j;
+      const float x1 = two_parts ? row[col] + row[lo + col] : row[col];
+      const float x2 = two_parts ? row[col + half] + row[lo + col + half] : row[col + half];
+      const float angle = position * inv_freq[j];
+      const float c = cosf(angle);
+      const float s = sinf(angle);
+      const float y1 = x1 * c - x2 * s;
+      const float y2 = x2 * c + x1 * s;
+      if (h < heads) {
+        q[r * q_dim + col] = y1;
+        q[r * q_dim + col + half] = y2;
+      } else {
+        kv.keys[base + col - q_dim] = y1;
+        kv.keys[base + col - q_dim + half] = y2;
+      }
+    } else {
+      const std::int64_t col = q_dim + kv_dim + (item - pairs);
+      kv.values[base + item - pairs] = two_parts ? row[col] + row[lo + col] : row[col];
+    }
   }
 }
 
@@ -358,12 +371,18 @@ __global__ void combine_splits_kernel(const float* partial, std::int64_t heads,
   }
 }
 
-__global__ void swiglu_kernel(const float* gate, const float* up, std::int64_t count,
-                              bool two_parts, __nv_bfloat16* parts) {
+__global__ void swiglu_kernel(const float* parts, std::int64_t rows, std::int64_t intermediate,
+                              bool two_parts, __nv_bfloat16* out) {
   const std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
+  const std::int64_t count = rows * intermediate;
   if (i >= count) return;
-  const float g = gate[i];
-  store_parts(__fmul_rn(g / (1.0f + expf(-g)), up[i]), i, count, two_parts, parts);
+  const std::int64_t width = 2 * intermediate;
+  const std::int64_t lo = rows * width;
+  const float* gate = parts + (i / intermediate) * width + i % intermediate;
+  const float* up = gate + intermediate;
+  const float g = two_parts ? gate[0] + gate[lo] : gate[0];
+  const float u = two_parts ? up[0] + up[lo] : up[0];
+  store_parts(__fmul_rn(g / (1.0f + expf(-g)), u), i, count, two_parts, out);
 }
 
 __global__ void argmax_kernel(const float* logits, std::int64_t vocab, std::int32_t* out) {
@@ -425,15 +444,11 @@ void combine_parts(cudaStream_t stream, const float* parts, std::int64_t count, 
          two_parts, accumulate, y);
 }
 
-void rope(cudaStream_t stream, float* vec, const std::int32_t* positions, const float* inv_freq,
-          std::int64_t rows, std::int64_t heads, std::int64_t head_dim) {
-  launch(rope_kernel, static_cast<unsigned>(rows), kThreads, stream, vec, positions, inv_freq,
-         heads, head_dim);
-}
-
-void write_kv(cudaStream_t stream, const float* k, const float* v, RowMeta meta, PagedKv kv,
-              std::int64_t rows, std::int64_t kv_dim) {
-  launch(write_kv_kernel, static_cast<unsigned>(rows), kThreads, stream, k, v, meta, kv, kv_dim);
+void qkv_rope_store(cudaStream_t stream, const float* parts, bool two_parts, RowMeta meta,
+                    PagedKv kv, const float* inv_freq, std::int64_t rows, std::int64_t heads,
+                    std::int64_t kv_heads, std::int64_t head_dim, float* q) {
+  launch(qkv_rope_store_kernel, static_cast<unsigned>(rows), kThreads, stream, parts, two_parts,
+         meta, kv, inv_freq, heads, kv_heads, head_dim, q);
 }
 
 void attention(cudaStream_t stream, const float* q, RowMeta meta, PagedKv kv, std::int64_t rows,
@@ -461,10 +476,10 @@ void grouped_attention(cudaStream_t stream, const float* q, RowMeta meta, PagedK
   }
 }
 
-void swiglu(cudaStream_t stream, const float* gate, const float* up, std::int64_t count,
-            bool two_parts, std::uint16_t* parts) {
-  launch(swiglu_kernel, blocks_for(count, kThreads), kThreads, stream, gate, up, count, two_parts,
-         reinterpret_cast<__nv_bfloat16*>(parts));
+void swiglu(cudaStream_t stream, const float* parts, std::int64_t rows, std::int64_t intermediate,
+            bool two_parts, std::uint16_t* out) {
+  launch(swiglu_kernel, blocks_for(rows * intermediate, kThreads), kThreads, stream, parts, rows,
+         intermediate, two_parts, reinterpret_cast<__nv_bfloat16*>(out));
 }
 
 void argmax(cudaStream_t stream, const float* logits, std::int64_t rows, std::int64_t vocab,

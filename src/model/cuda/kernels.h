@@ -48,13 +48,13 @@ void split_bf16(cudaStream_t stream, const float* x, std::int64_t count, bool tw
 void combine_parts(cudaStream_t stream, const float* parts, std::int64_t count, bool two_parts,
                    bool accumulate, float* y);
 
-// Rotate-half RoPE in place on rows × heads × head_dim, angle = float(position) · inv_freq[j].
-void rope(cudaStream_t stream, float* vec, const std::int32_t* positions, const float* inv_freq,
-          std::int64_t rows, std::int64_t heads, std::int64_t head_dim);
-
-// Stores each row's k and v (rows × kv_dim) at its position in its sequence's blocks.
-void write_kv(cudaStream_t stream, const float* k, const float* v, RowMeta meta, PagedKv kv,
-              std::int64_t rows, std::int64_t kv_dim);
+// The fused q, k, v projection's output (`parts`: rows × (q_dim + 2·kv_dim), one or two parts as
+// combine_parts reads them) taken apart: q and k rotated (rotate-half RoPE, angle =
+// float(position) · inv_freq[j]), q stored to `q` (rows × q_dim), k and v stored at each row's
+// position in its sequence's blocks. One kernel where combining, rotating and storing took five.
+void qkv_rope_store(cudaStream_t stream, const float* parts, bool two_parts, RowMeta meta,
+                    PagedKv kv, const float* inv_freq, std::int64_t rows, std::int64_t heads,
+                    std::int64_t kv_heads, std::int64_t head_dim, float* q);
 
 // Causal GQA attention for every (row, query head) over its sequence's cache up to and
 // including its own position: softmax(q·kᵀ/√d)·v with an online (running max) softmax.
@@ -69,10 +69,11 @@ void grouped_attention(cudaStream_t stream, const float* q, RowMeta meta, PagedK
                        std::int64_t rows, std::int64_t heads, std::int64_t kv_heads,
                        std::int64_t head_dim, float* partial, float* out);
 
-// silu(gate) · up over `count` elements, stored into the down projection's input as split_bf16
-// would store it.
-void swiglu(cudaStream_t stream, const float* gate, const float* up, std::int64_t count,
-            bool two_parts, std::uint16_t* parts);
+// silu(gate) · up for rows × intermediate elements, read from the fused gate and up
+// projection's output (`parts`: rows × 2·intermediate, gate then up, one or two parts), stored
+// into the down projection's input as split_bf16 would store it.
+void swiglu(cudaStream_t stream, const float* parts, std::int64_t rows, std::int64_t intermediate,
+            bool two_parts, std::uint16_t* out);
 
 // out[r] = the index of row r's largest logit, ties to the lowest index.
 void argmax(cudaStream_t stream, const float* logits, std::int64_t rows, std::int64_t vocab,

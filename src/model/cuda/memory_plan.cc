@@ -25,8 +25,8 @@ std::string format_gib(std::uint64_t bytes) {
 }
 
 std::uint64_t CudaScratchLayout::bytes() const {
-  const std::uint64_t floats = residual_floats + 2 * q_floats + 2 * kv_floats + 2 * mlp_floats +
-                               gemm_out_floats + logits_floats + attention_partial_floats;
+  const std::uint64_t floats =
+      residual_floats + 2 * q_floats + gemm_out_floats + logits_floats + attention_partial_floats;
   return 4 * floats + 2 * gemm_in_bf16 + 4 * meta_ints + cublas_workspace_bytes;
 }
 
@@ -45,13 +45,14 @@ CudaScratchLayout cuda_scratch_layout(const LlamaConfig& c, std::int64_t max_ste
   const std::uint64_t inter = u(c.intermediate_size);
   s.residual_floats = n * hidden;
   s.q_floats = n * q_dim;
-  s.kv_floats = n * kv_dim;
-  s.mlp_floats = n * inter;
-  // The LM head multiplies only each step's last row, so it needs max_batch rows, not n.
+  // q, k and v come out of one GEMM, as do gate and up; each kernel after it reads them there.
   const std::uint64_t widest_in = std::max({hidden, q_dim, inter});
-  const std::uint64_t widest_out = std::max({hidden, q_dim, kv_dim, inter});
+  const std::uint64_t widest_out = std::max({hidden, q_dim + 2 * kv_dim, 2 * inter});
   s.gemm_in_bf16 = u(gemm_parts) * n * widest_in;
-  s.gemm_out_floats = u(gemm_parts) * std::max(n * widest_out, u(max_batch) * u(c.vocab_size));
+  // The LM head multiplies only each step's last row, so it needs max_batch rows, not n; with
+  // one part its product goes straight to the logits.
+  const std::uint64_t lm_head_out = gemm_parts == 2 ? u(max_batch) * u(c.vocab_size) : 0;
+  s.gemm_out_floats = u(gemm_parts) * std::max(n * widest_out, lm_head_out);
   s.logits_floats = u(max_batch) * u(c.vocab_size);
   // Only launches of fewer rows than the target split their positions.
   for (std::int64_t rows = 1; rows <= std::min(max_step_tokens, cuda::kAttentionTargetBlocks);
