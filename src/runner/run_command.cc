@@ -62,9 +62,10 @@ struct RunOptions {
   int threads = 0;
   std::string gpus;
   double gpu_memory_fraction = 0.9;
-  std::int64_t max_seq_len = 0;            // 0: the longest prompt plus max_output_tokens
-  std::string cuda_graphs = "on";          // decode steps replayed as CUDA graphs
-  std::string cuda_attention = "grouped";  // or per-head, the reference kernel
+  std::int64_t max_seq_len = 0;               // 0: the longest prompt plus max_output_tokens
+  std::string cuda_graphs = "on";             // decode steps replayed as CUDA graphs
+  std::string cuda_attention = "grouped";     // or per-head, the reference kernel
+  std::string cuda_precision = "split-bf16";  // or bf16, as a bf16 Hugging Face model computes
   TelemetryOptions telemetry;
 };
 
@@ -239,6 +240,9 @@ Result<void> start_cuda_sut(const RunOptions& options, loadgen::Scenario scenari
                                          .max_batch = options.max_batch,
                                          .max_step_tokens = options.max_batch_tokens,
                                          .max_sequence_tokens = longest,
+                                         .precision = options.cuda_precision == "bf16"
+                                                          ? model::CudaPrecision::kBf16
+                                                          : model::CudaPrecision::kSplitBf16,
                                          .cuda_graphs = options.cuda_graphs == "on",
                                          .grouped_attention = options.cuda_attention == "grouped"};
   std::vector<std::optional<Result<std::unique_ptr<model::InferenceBackend>>>> opened(gpus->size());
@@ -484,6 +488,13 @@ cli::CommandSpec run_command() {
                          "Attention kernel: grouped (a GQA group per block) or per-head (the "
                          "reference it is tested against)")
             ->check(CLI::IsMember({"grouped", "per-head"}))
+            ->capture_default_str();
+        model
+            ->add_option("--cuda-precision", options->cuda_precision,
+                         "Activations into the cuda backend's GEMMs: split-bf16 (two bf16 parts, "
+                         "logits near the CPU backend's) or bf16 (as a bf16 Hugging Face model; "
+                         "half the prefill FLOPs)")
+            ->check(CLI::IsMember({"split-bf16", "bf16"}))
             ->capture_default_str();
         add_telemetry_options(sub, options->telemetry);
         return [options] { return run(*options); };

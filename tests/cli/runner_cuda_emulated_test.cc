@@ -82,6 +82,7 @@ TEST_F(RunnerCudaEmulated, OfflineAccuracyOnTwoGpusGivesTheCpuBackendsTokens) {
   ASSERT_EQ(cuda.exit_code, 2) << cuda.err;
   EXPECT_THAT(cuda.err, HasSubstr("cuda backend: GPU 0 (mlbench host emulation 0"));
   EXPECT_THAT(cuda.err, HasSubstr("cuda backend: GPU 1 (mlbench host emulation 1"));
+  EXPECT_THAT(cuda.err, HasSubstr("grouped attention, split-bf16 activations"));
 
   const auto expected = accuracy_tokens(dir_.path() / "cpu");
   const auto got = accuracy_tokens(dir_.path() / "cuda");
@@ -107,6 +108,17 @@ TEST_F(RunnerCudaEmulated, OfflineAccuracyOnTwoGpusGivesTheCpuBackendsTokens) {
     EXPECT_TRUE(found) << gpu << " reported no counters:\n" << cuda.out;
   }
   EXPECT_EQ(served, kSamples);
+}
+
+// --cuda-precision bf16 (plain bf16 activations, one GEMM part): the backend says so and every
+// sample is answered. Its tokens may differ from the CPU's, so they are not compared.
+TEST_F(RunnerCudaEmulated, Bf16PrecisionAnswersEverySample) {
+  const auto cuda =
+      run("mlbench-runner-emulated", {"--backend", "cuda", "--cuda-precision", "bf16"}, "bf16",
+          {{"MLBENCH_EMULATED_CUDA_DEVICES", "1"}});
+  ASSERT_EQ(cuda.exit_code, 2) << cuda.err;  // random weights: the ROUGE target is missed
+  EXPECT_THAT(cuda.err, HasSubstr("grouped attention, bf16 activations"));
+  EXPECT_EQ(accuracy_tokens(dir_.path() / "bf16").size(), static_cast<std::size_t>(kSamples));
 }
 
 // The same runner on a machine whose runtime sees no device: refused before any sample, with the

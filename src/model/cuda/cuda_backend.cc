@@ -441,11 +441,13 @@ Result<void> CudaBackendImpl::open(const ModelWeights& weights) {
     free_blocks_[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(plan_.num_blocks - 1 - b);
   spdlog::info(
       "cuda backend: GPU {} ({}): weights {}, step buffers {}, KV pool {} ({} blocks of {} "
-      "tokens, {} tokens), CUDA graphs {} ({} kept for them), {} attention, budget {}",
+      "tokens, {} tokens), CUDA graphs {} ({} kept for them), {} attention, {} activations, "
+      "budget {}",
       device_, device_name_, gib(plan_.weight_bytes), gib(plan_.scratch_bytes),
       gib(plan_.kv_pool_bytes()), plan_.num_blocks, plan_.block_tokens, plan_.cached_tokens(),
       graphs_on_ ? "on" : (sync_each_kernel_ ? "off (MLBENCH_CUDA_SYNC=1)" : "off"),
-      gib(plan_.graph_bytes), grouped_attention_ ? "grouped" : "per-head", gib(plan_.budget_bytes));
+      gib(plan_.graph_bytes), grouped_attention_ ? "grouped" : "per-head",
+      scratch_.gemm_parts == 2 ? "split-bf16" : "bf16", gib(plan_.budget_bytes));
   return {};
 }
 
