@@ -180,7 +180,8 @@ class BlockScheduler {
     // warp's last thread, leaves the lane its own value.
     const unsigned partner = lane ^ static_cast<unsigned>(lane_mask);
     const auto segment = static_cast<unsigned>(width);
-    const bool inside = partner / segment == lane / segment && partner < barrier.participants;
+    const unsigned lanes = std::min(kWarpSize, threads_ - warp * kWarpSize);
+    const bool inside = partner / segment == lane / segment && partner < lanes;
     return inside ? slots[partner] : bits;
   }
 
