@@ -9,6 +9,7 @@
 //
 //   cuda_bench perf MODEL_DIR [--prompt P] [--decode D] [--batch B] [--requests R]
 //                   [--bandwidth-gbs G] [--peak-tflops F] [--precision split|bf16]
+//                   [--kv-cache-dtype fp32|bf16]
 //     Batch-1 decode tokens/s, eager and replayed from CUDA graphs, against the HBM bound
 //     (weight bytes ÷ G GB/s), prefill tokens/s against F dense bf16 TFLOP/s, and Offline
 //     tokens/s through the batching engine: R requests of P prompt tokens and D new tokens at
@@ -44,6 +45,7 @@ struct Options {
   std::string mode;
   std::string model_dir;
   CudaPrecision precision = CudaPrecision::kSplitBf16;
+  CudaKvDtype kv_dtype = CudaKvDtype::kFp32;
   double tolerance = 2e-3;
   int steps = 16;
   int prompt = 800;
@@ -87,6 +89,8 @@ Options parse(int argc, char** argv) {
     if (flag == "--precision") {
       o.precision =
           std::string_view(value) == "bf16" ? CudaPrecision::kBf16 : CudaPrecision::kSplitBf16;
+    } else if (flag == "--kv-cache-dtype") {
+      o.kv_dtype = std::string_view(value) == "bf16" ? CudaKvDtype::kBf16 : CudaKvDtype::kFp32;
     } else if (flag == "--tolerance") {
       o.tolerance = std::atof(value);
     } else if (flag == "--steps") {
@@ -126,6 +130,7 @@ std::unique_ptr<CudaBackend> open_gpu(const Options& o, int max_batch, std::int6
                                              .max_step_tokens = step_tokens,
                                              .max_sequence_tokens = o.prompt + o.decode + 64,
                                              .precision = o.precision,
+                                             .kv_dtype = o.kv_dtype,
                                              .cuda_graphs = o.graphs});
   if (!gpu) die(gpu.error().describe());
   fmt::print("GPU: {}, KV pool {} blocks ({} tokens)\n", (*gpu)->device_name(),

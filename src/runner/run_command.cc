@@ -66,6 +66,7 @@ struct RunOptions {
   std::string cuda_graphs = "on";             // decode steps replayed as CUDA graphs
   std::string cuda_attention = "grouped";     // or per-head, the reference kernel
   std::string cuda_precision = "split-bf16";  // or bf16, as a bf16 Hugging Face model computes
+  std::string kv_cache_dtype = "fp32";        // or bf16: half the cache's memory and reads
   TelemetryOptions telemetry;
 };
 
@@ -236,15 +237,17 @@ Result<void> start_cuda_sut(const RunOptions& options, loadgen::Scenario scenari
   // The GPUs load at once, each on a thread of its own: the weights are mapped, so they share
   // one page cache, and each upload runs over its own GPU's link. One that fails fails the run,
   // naming its GPU (the backend's errors do).
-  const model::CudaBackendOptions common{.gpu_memory_fraction = options.gpu_memory_fraction,
-                                         .max_batch = options.max_batch,
-                                         .max_step_tokens = options.max_batch_tokens,
-                                         .max_sequence_tokens = longest,
-                                         .precision = options.cuda_precision == "bf16"
-                                                          ? model::CudaPrecision::kBf16
-                                                          : model::CudaPrecision::kSplitBf16,
-                                         .cuda_graphs = options.cuda_graphs == "on",
-                                         .grouped_attention = options.cuda_attention == "grouped"};
+  const model::CudaBackendOptions common{
+      .gpu_memory_fraction = options.gpu_memory_fraction,
+      .max_batch = options.max_batch,
+      .max_step_tokens = options.max_batch_tokens,
+      .max_sequence_tokens = longest,
+      .precision = options.cuda_precision == "bf16" ? model::CudaPrecision::kBf16
+                                                    : model::CudaPrecision::kSplitBf16,
+      .kv_dtype =
+          options.kv_cache_dtype == "bf16" ? model::CudaKvDtype::kBf16 : model::CudaKvDtype::kFp32,
+      .cuda_graphs = options.cuda_graphs == "on",
+      .grouped_attention = options.cuda_attention == "grouped"};
   std::vector<std::optional<Result<std::unique_ptr<model::InferenceBackend>>>> opened(gpus->size());
   {
     std::vector<std::jthread> loaders;
@@ -495,6 +498,13 @@ cli::CommandSpec run_command() {
                          "logits near the CPU backend's) or bf16 (as a bf16 Hugging Face model; "
                          "half the prefill FLOPs)")
             ->check(CLI::IsMember({"split-bf16", "bf16"}))
+            ->capture_default_str();
+        model
+            ->add_option("--kv-cache-dtype", options->kv_cache_dtype,
+                         "Keys and values in the cuda backend's cache: fp32 (as computed, as the "
+                         "CPU backend keeps them) or bf16 (half the memory and the bytes "
+                         "attention reads)")
+            ->check(CLI::IsMember({"fp32", "bf16"}))
             ->capture_default_str();
         add_telemetry_options(sub, options->telemetry);
         return [options] { return run(*options); };

@@ -110,14 +110,17 @@ TEST_F(RunnerCudaEmulated, OfflineAccuracyOnTwoGpusGivesTheCpuBackendsTokens) {
   EXPECT_EQ(served, kSamples);
 }
 
-// --cuda-precision bf16 (plain bf16 activations, one GEMM part): the backend says so and every
-// sample is answered. Its tokens may differ from the CPU's, so they are not compared.
-TEST_F(RunnerCudaEmulated, Bf16PrecisionAnswersEverySample) {
+// --cuda-precision bf16 (plain bf16 activations, one GEMM part) and --kv-cache-dtype bf16: the
+// backend says so and every sample is answered. Its tokens may differ from the CPU's, so they
+// are not compared.
+TEST_F(RunnerCudaEmulated, Bf16ActivationsAndCacheAnswerEverySample) {
   const auto cuda =
-      run("mlbench-runner-emulated", {"--backend", "cuda", "--cuda-precision", "bf16"}, "bf16",
+      run("mlbench-runner-emulated",
+          {"--backend", "cuda", "--cuda-precision", "bf16", "--kv-cache-dtype", "bf16"}, "bf16",
           {{"MLBENCH_EMULATED_CUDA_DEVICES", "1"}});
   ASSERT_EQ(cuda.exit_code, 2) << cuda.err;  // random weights: the ROUGE target is missed
   EXPECT_THAT(cuda.err, HasSubstr("grouped attention, bf16 activations"));
+  EXPECT_THAT(cuda.err, HasSubstr("tokens, bf16), CUDA graphs on"));
   EXPECT_EQ(accuracy_tokens(dir_.path() / "bf16").size(), static_cast<std::size_t>(kSamples));
 }
 

@@ -133,6 +133,18 @@ TEST_F(CudaBackendTest, Bf16ActivationsStayWithinBf16Tolerance) {
   }
 }
 
+// A bf16 KV cache rounds each key and value once: prefill and decode logits stay within bf16
+// tolerance of the CPU's, in half the cache memory of fp32.
+TEST_F(CudaBackendTest, Bf16KvCacheStaysWithinBf16ToleranceInHalfTheMemory) {
+  auto fp32 = open();
+  auto bf16 = open({.kv_dtype = CudaKvDtype::kBf16});
+  ASSERT_NE(fp32, nullptr);
+  ASSERT_NE(bf16, nullptr);
+  EXPECT_EQ(bf16->memory_plan().block_bytes * 2, fp32->memory_plan().block_bytes);
+  expect_logits_match(*cpu_model_, *bf16, kBf16Tolerance);
+  expect_graphs_used(*bf16);
+}
+
 TEST_F(CudaBackendTest, GreedyTokensEqualTheCpuBackendOver16Steps) {
   auto gpu = open();
   ASSERT_NE(gpu, nullptr);

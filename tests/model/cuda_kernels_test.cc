@@ -33,13 +33,16 @@ std::string no_device_reason() {
   return {};
 }
 
-// Device memory holding a copy of a host vector; freed with the object.
+// Device memory holding a copy of a host vector; freed with the object. An empty vector still
+// gets an allocation (of one element), so that get() is a valid device pointer.
 template <typename T>
 class DeviceBuffer {
  public:
   explicit DeviceBuffer(const std::vector<T>& host) : size_(host.size()) {
-    EXPECT_EQ(cudaMalloc(&data_, bytes()), cudaSuccess);
-    EXPECT_EQ(cudaMemcpy(data_, host.data(), bytes(), cudaMemcpyHostToDevice), cudaSuccess);
+    EXPECT_EQ(cudaMalloc(&data_, std::max<std::size_t>(bytes(), sizeof(T))), cudaSuccess);
+    if (size_ > 0) {
+      EXPECT_EQ(cudaMemcpy(data_, host.data(), bytes(), cudaMemcpyHostToDevice), cudaSuccess);
+    }
   }
   DeviceBuffer(const DeviceBuffer&) = delete;
   DeviceBuffer& operator=(const DeviceBuffer&) = delete;
@@ -48,12 +51,14 @@ class DeviceBuffer {
   T* get() const { return static_cast<T*>(data_); }
   std::vector<T> read() const {
     std::vector<T> host(size_);
-    EXPECT_EQ(cudaMemcpy(host.data(), data_, bytes(), cudaMemcpyDeviceToHost), cudaSuccess);
+    if (size_ > 0) {
+      EXPECT_EQ(cudaMemcpy(host.data(), data_, bytes(), cudaMemcpyDeviceToHost), cudaSuccess);
+    }
     return host;
   }
 
  private:
-  std::size_t bytes() const { return std::max<std::size_t>(size_, 1) * sizeof(T); }
+  std::size_t bytes() const { return size_ * sizeof(T); }
   void* data_ = nullptr;
   std::size_t size_ = 0;
 };
@@ -79,6 +84,25 @@ class CudaKernelsTest : public ::testing::Test {
 
   cudaStream_t stream_ = nullptr;
 };
+
+std::uint16_t to_bf16(float value) {
+  std::uint32_t bits;
+  std::memcpy(&bits, &value, sizeof(bits));
+  return static_cast<std::uint16_t>((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);  // no NaNs here
+}
+
+float widen_bf16(std::uint16_t bits) {
+  const std::uint32_t wide = static_cast<std::uint32_t>(bits) << 16;
+  float value;
+  std::memcpy(&value, &wide, sizeof(value));
+  return value;
+}
+
+std::vector<std::uint16_t> to_bf16(const std::vector<float>& values) {
+  std::vector<std::uint16_t> out(values.size());
+  std::transform(values.begin(), values.end(), out.begin(), [](float x) { return to_bf16(x); });
+  return out;
+}
 
 // A paged cache of `sequences` sequences of `length` positions each, with each sequence's blocks
 // scattered through the pool in a shuffled order, and random keys and values.
@@ -107,6 +131,15 @@ struct PagedCache {
       k = normal(random);
     for (float& v : values)
       v = normal(random);
+  }
+
+  // Rounds every key and value to bf16, for a bf16 cache: the reference then reads exactly the
+  // values the kernels widen.
+  void round_to_bf16() {
+    for (std::vector<float>* pool : {&keys, &values}) {
+      for (float& x : *pool)
+        x = widen_bf16(to_bf16(x));
+    }
   }
 
   const float* at(const std::vector<float>& pool, std::int64_t sequence,
@@ -162,12 +195,16 @@ std::vector<double> reference_attention(const std::vector<float>& q, const Atten
 
 // Runs both attention kernels on `positions` (one row per entry, each row its own sequence of
 // the cache) and compares them with the reference.
+// With `bf16_cache`, the cache holds bf16 keys and values (the reference reads the same rounded
+// values).
 void expect_attention_matches(cudaStream_t stream, const AttentionShape& shape,
-                              std::vector<std::int32_t> positions, std::int64_t block_tokens) {
+                              std::vector<std::int32_t> positions, std::int64_t block_tokens,
+                              bool bf16_cache = false) {
   std::mt19937 random(static_cast<unsigned>(shape.heads * 131 + shape.head_dim));
   const auto rows = static_cast<std::int64_t>(positions.size());
   const std::int32_t longest = *std::max_element(positions.begin(), positions.end()) + 1;
-  const PagedCache cache(rows, longest, shape.kv_heads * shape.head_dim, block_tokens, random);
+  PagedCache cache(rows, longest, shape.kv_heads * shape.head_dim, block_tokens, random);
+  if (bf16_cache) cache.round_to_bf16();
   std::vector<std::int32_t> row_steps(positions.size());
   std::iota(row_steps.begin(), row_steps.end(), 0);
   std::vector<float> q(static_cast<std::size_t>(rows * shape.heads * shape.head_dim));
@@ -180,14 +217,19 @@ void expect_attention_matches(cudaStream_t stream, const AttentionShape& shape,
   const DeviceBuffer<std::int32_t> d_positions(positions);
   const DeviceBuffer<std::int32_t> d_steps(row_steps);
   const DeviceBuffer<std::int32_t> d_tables(cache.tables);
-  const DeviceBuffer<float> d_keys(cache.keys);
-  const DeviceBuffer<float> d_values(cache.values);
+  const DeviceBuffer<float> d_keys(bf16_cache ? std::vector<float>{} : cache.keys);
+  const DeviceBuffer<float> d_values(bf16_cache ? std::vector<float>{} : cache.values);
+  const DeviceBuffer<std::uint16_t> d_bf16_keys(bf16_cache ? to_bf16(cache.keys)
+                                                           : std::vector<std::uint16_t>{});
+  const DeviceBuffer<std::uint16_t> d_bf16_values(bf16_cache ? to_bf16(cache.values)
+                                                             : std::vector<std::uint16_t>{});
   const RowMeta meta{.tokens = nullptr, .positions = d_positions.get(), .steps = d_steps.get()};
-  const PagedKv kv{.keys = d_keys.get(),
-                   .values = d_values.get(),
+  const PagedKv kv{.keys = bf16_cache ? static_cast<void*>(d_bf16_keys.get()) : d_keys.get(),
+                   .values = bf16_cache ? static_cast<void*>(d_bf16_values.get()) : d_values.get(),
                    .block_tables = d_tables.get(),
                    .max_blocks_per_sequence = cache.max_blocks,
-                   .block_tokens = block_tokens};
+                   .block_tokens = block_tokens,
+                   .bf16 = bf16_cache};
   const std::int64_t partial_floats =
       attention_partial_floats(rows, shape.heads, shape.kv_heads, shape.head_dim);
   const DeviceBuffer<float> d_partial(std::vector<float>(static_cast<std::size_t>(partial_floats)));
@@ -199,10 +241,11 @@ void expect_attention_matches(cudaStream_t stream, const AttentionShape& shape,
   attention(stream, d_q.get(), meta, kv, rows, shape.heads, shape.kv_heads, shape.head_dim,
             d_per_head.get());
   finish_stream(stream, "attention");
-  const std::string where =
-      std::to_string(rows) + " rows, " + std::to_string(shape.heads) + " heads over " +
-      std::to_string(shape.kv_heads) + " kv heads of " + std::to_string(shape.head_dim) + ", " +
-      std::to_string(attention_splits(rows, shape.heads, shape.kv_heads)) + " splits";
+  const std::string where = std::to_string(rows) + " rows, " + std::to_string(shape.heads) +
+                            " heads over " + std::to_string(shape.kv_heads) + " kv heads of " +
+                            std::to_string(shape.head_dim) + ", " +
+                            std::to_string(attention_splits(rows, shape.heads, shape.kv_heads)) +
+                            " splits" + (bf16_cache ? ", bf16 cache" : "");
   const std::vector<float> grouped = d_grouped.read();
   const std::vector<float> per_head = d_per_head.read();
   int reported = 0;
@@ -232,6 +275,12 @@ TEST_F(CudaKernelsTest, DecodeOfOneRowSplitsItsPositionsAndSkipsEmptySplits) {
   expect_attention_matches(stream_, {.heads = 8, .kv_heads = 2, .head_dim = 64}, {200}, 4);
 }
 
+TEST_F(CudaKernelsTest, AttentionReadsABf16Cache) {
+  expect_attention_matches(stream_, {.heads = 12, .kv_heads = 2, .head_dim = 40}, {0, 17, 70}, 16,
+                           true);
+  expect_attention_matches(stream_, {.heads = 8, .kv_heads = 2, .head_dim = 64}, {130}, 4, true);
+}
+
 TEST_F(CudaKernelsTest, AttentionAtTheLargestHeadAndWithoutGrouping) {
   expect_attention_matches(stream_, {.heads = 2, .kv_heads = 2, .head_dim = 256}, {9, 33}, 16);
   expect_attention_matches(stream_, {.heads = 32, .kv_heads = 8, .head_dim = 128}, {40}, 16);
@@ -239,7 +288,8 @@ TEST_F(CudaKernelsTest, AttentionAtTheLargestHeadAndWithoutGrouping) {
 
 // The fused projection's two parts summed, q and k rotated as the CPU backend rotates them, q
 // stored row by row, k and v stored at each row's slot of its sequence's blocks and nowhere else.
-TEST_F(CudaKernelsTest, QkvRopeStoreRotatesAndStoresEachRowAtItsBlockTablesSlot) {
+// bf16: the cache's elements are the rotated k and the v rounded to bf16.
+void expect_qkv_rope_store(cudaStream_t stream, bool bf16) {
   const std::int64_t heads = 4;
   const std::int64_t kv_heads = 2;
   const std::int64_t head_dim = 6;
@@ -264,18 +314,23 @@ TEST_F(CudaKernelsTest, QkvRopeStoreRotatesAndStoresEachRowAtItsBlockTablesSlot)
   const DeviceBuffer<std::int32_t> d_steps(row_steps);
   const DeviceBuffer<std::int32_t> d_tables(tables);
   const DeviceBuffer<float> d_inv_freq(inv_freq);
-  const DeviceBuffer<float> d_keys(pool);
-  const DeviceBuffer<float> d_values(pool);
+  const DeviceBuffer<float> d_keys(bf16 ? std::vector<float>{} : pool);
+  const DeviceBuffer<float> d_values(bf16 ? std::vector<float>{} : pool);
+  const DeviceBuffer<std::uint16_t> d_bf16_keys(bf16 ? to_bf16(pool)
+                                                     : std::vector<std::uint16_t>{});
+  const DeviceBuffer<std::uint16_t> d_bf16_values(bf16 ? to_bf16(pool)
+                                                       : std::vector<std::uint16_t>{});
   const DeviceBuffer<float> d_q(std::vector<float>(static_cast<std::size_t>(rows * q_dim)));
-  qkv_rope_store(stream_, d_parts.get(), true,
+  qkv_rope_store(stream, d_parts.get(), true,
                  {.tokens = nullptr, .positions = d_positions.get(), .steps = d_steps.get()},
-                 {.keys = d_keys.get(),
-                  .values = d_values.get(),
+                 {.keys = bf16 ? static_cast<void*>(d_bf16_keys.get()) : d_keys.get(),
+                  .values = bf16 ? static_cast<void*>(d_bf16_values.get()) : d_values.get(),
                   .block_tables = d_tables.get(),
                   .max_blocks_per_sequence = 2,
-                  .block_tokens = block_tokens},
+                  .block_tokens = block_tokens,
+                  .bf16 = bf16},
                  d_inv_freq.get(), rows, heads, kv_heads, head_dim, d_q.get());
-  finish("qkv_rope_store");
+  finish_stream(stream, "qkv_rope_store");
 
   std::vector<float> expected_q(static_cast<std::size_t>(rows * q_dim));
   std::vector<float> expected_keys = pool;
@@ -306,8 +361,28 @@ TEST_F(CudaKernelsTest, QkvRopeStoreRotatesAndStoresEachRowAtItsBlockTablesSlot)
       EXPECT_NEAR(got[i], expected[i], 1e-5f * (1.0f + std::abs(expected[i]))) << what << " " << i;
   };
   expect_near(d_q.read(), expected_q, "q");
-  expect_near(d_keys.read(), expected_keys, "keys");
-  EXPECT_EQ(d_values.read(), expected_values);
+  if (!bf16) {
+    expect_near(d_keys.read(), expected_keys, "keys");
+    EXPECT_EQ(d_values.read(), expected_values);
+    return;
+  }
+  // Rounded once: within half a bf16 step of the fp32 result (plus the cos/sin ulps).
+  std::vector<float> keys;
+  for (std::uint16_t bits : d_bf16_keys.read())
+    keys.push_back(widen_bf16(bits));
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_NEAR(keys[i], expected_keys[i], std::abs(expected_keys[i]) * 0x1p-8 + 1e-6f)
+        << "key " << i;
+  }
+  EXPECT_EQ(d_bf16_values.read(), to_bf16(expected_values));
+}
+
+TEST_F(CudaKernelsTest, QkvRopeStoreRotatesAndStoresEachRowAtItsBlockTablesSlot) {
+  expect_qkv_rope_store(stream_, false);
+}
+
+TEST_F(CudaKernelsTest, QkvRopeStoreRoundsIntoABf16Cache) {
+  expect_qkv_rope_store(stream_, true);
 }
 
 TEST_F(CudaKernelsTest, ArgmaxTakesTheLowestOfTiesAndTreatsNaNAsTheCpuDoes) {

@@ -18,6 +18,12 @@ namespace mlbench::model {
 // Hugging Face model does, and halves the prefill FLOPs.
 enum class CudaPrecision { kSplitBf16, kBf16 };
 
+// How the KV cache stores keys and values. kFp32 keeps what the projection computed, as the CPU
+// backend does. kBf16 rounds each once and halves the cache: twice the tokens in the same memory,
+// and half the bytes a decode step's attention reads (for Llama-3.1-8B, 128 KiB a token instead
+// of 256), at bf16's precision, which is a bf16 Hugging Face model's.
+enum class CudaKvDtype { kFp32, kBf16 };
+
 struct CudaBackendOptions {
   int device = 0;
   double gpu_memory_fraction = 0.9;  // of the memory free when the backend starts
@@ -27,6 +33,7 @@ struct CudaBackendOptions {
   std::int64_t kv_block_tokens = 16;
   std::int64_t max_kv_blocks = 0;  // a cap on the KV pool; 0: all the budget leaves
   CudaPrecision precision = CudaPrecision::kSplitBf16;
+  CudaKvDtype kv_dtype = CudaKvDtype::kFp32;
   // Replays a decode step (every sequence one token) as a CUDA graph, one captured per batch
   // size the first time that batch decodes twice; prefill and mixed steps always run eagerly.
   // MLBENCH_CUDA_SYNC=1 turns graphs off, since it synchronises between kernels.
@@ -48,8 +55,8 @@ struct CudaStepCounts {
 
 // The Llama forward pass on one GPU: bf16 weights resident on the device, cuBLAS for the
 // projections (q, k and v as one GEMM, gate and up as another) and the LM head, our kernels for
-// the rest (RoPE and the KV-cache store in one), keys and values (fp32) in a paged pool of
-// fixed-size blocks, the greedy argmax on the device, decode steps replayed as CUDA graphs:
+// the rest (RoPE and the KV-cache store in one), keys and values (fp32 or bf16) in a paged pool
+// of fixed-size blocks, the greedy argmax on the device, decode steps replayed as CUDA graphs:
 // 12 launches a layer with split-bf16 activations, 10 with bf16, one more where decode attention
 // splits its positions.
 // Every CUDA and cuBLAS call is checked: a failure comes back as an Error naming the call. Set

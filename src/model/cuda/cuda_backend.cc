@@ -193,7 +193,8 @@ class CudaBackendImpl final : public CudaBackend {
   const float* inv_freq_ = nullptr;
   std::vector<DeviceLayer> layers_;
 
-  float* kv_pool_ = nullptr;  // [layer][keys, values][block][block_tokens][kv_dim]
+  char* kv_pool_ = nullptr;  // [layer][keys, values][block][block_tokens][kv_dim] elements
+  std::size_t kv_element_bytes_ = sizeof(float);
   std::vector<std::int32_t> free_blocks_;
   std::unordered_map<SequenceId, Sequence> sequences_;
 
@@ -335,6 +336,7 @@ Result<void> CudaBackendImpl::open(const ModelWeights& weights) {
   std::size_t total_bytes = 0;
   MLBENCH_CUDA_TRY(CUDA_CALL(cudaMemGetInfo(&free_bytes, &total_bytes)));
   const int parts = options_.precision == CudaPrecision::kSplitBf16 ? 2 : 1;
+  kv_element_bytes_ = options_.kv_dtype == CudaKvDtype::kBf16 ? 2 : sizeof(float);
   scratch_ = cuda_scratch_layout(c, options_.max_step_tokens, options_.max_batch,
                                  options_.max_sequence_tokens, options_.kv_block_tokens, parts);
   auto plan = plan_cuda_memory({.device = device_,
@@ -345,7 +347,7 @@ Result<void> CudaBackendImpl::open(const ModelWeights& weights) {
                                 .scratch_bytes = scratch_.bytes(),
                                 // Counted even with graphs off: set_cuda_graphs may turn them on.
                                 .graph_bytes = cuda_graph_reserve_bytes(c, options_.max_batch),
-                                .kv_bytes_per_token = kv_bytes_per_token(c, sizeof(float)),
+                                .kv_bytes_per_token = kv_bytes_per_token(c, kv_element_bytes_),
                                 .block_tokens = options_.kv_block_tokens,
                                 .max_sequence_tokens = options_.max_sequence_tokens,
                                 .max_blocks = options_.max_kv_blocks});
@@ -434,17 +436,18 @@ Result<void> CudaBackendImpl::open(const ModelWeights& weights) {
   // The KV pool takes what the plan left.
   auto pool = allocate(plan_.kv_pool_bytes(), "the KV cache pool");
   if (!pool) return pool.failure();
-  kv_pool_ = static_cast<float*>(*pool);
+  kv_pool_ = static_cast<char*>(*pool);
   free_blocks_.resize(static_cast<std::size_t>(plan_.num_blocks));
   // Handed out from the back: lowest block ids first.
   for (std::int64_t b = 0; b < plan_.num_blocks; ++b)
     free_blocks_[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(plan_.num_blocks - 1 - b);
   spdlog::info(
       "cuda backend: GPU {} ({}): weights {}, step buffers {}, KV pool {} ({} blocks of {} "
-      "tokens, {} tokens), CUDA graphs {} ({} kept for them), {} attention, {} activations, "
+      "tokens, {} tokens, {}), CUDA graphs {} ({} kept for them), {} attention, {} activations, "
       "budget {}",
       device_, device_name_, gib(plan_.weight_bytes), gib(plan_.scratch_bytes),
       gib(plan_.kv_pool_bytes()), plan_.num_blocks, plan_.block_tokens, plan_.cached_tokens(),
+      kv_element_bytes_ == 2 ? "bf16" : "fp32",
       graphs_on_ ? "on" : (sync_each_kernel_ ? "off (MLBENCH_CUDA_SYNC=1)" : "off"),
       gib(plan_.graph_bytes), grouped_attention_ ? "grouped" : "per-head",
       scratch_.gemm_parts == 2 ? "split-bf16" : "bf16", gib(plan_.budget_bytes));
@@ -551,19 +554,20 @@ Result<void> CudaBackendImpl::enqueue_forward(const CudaStepMeta& m) {
   const std::int32_t* last_rows = meta_ + m.last_rows;
   const std::int32_t* tables = meta_ + m.tables;
   std::int32_t* next_tokens = meta_ + m.next_tokens;
-  const std::int64_t layer_floats = plan_.num_blocks * plan_.block_tokens * kv_dim;
+  const auto layer_bytes =
+      static_cast<std::size_t>(plan_.num_blocks * plan_.block_tokens * kv_dim) * kv_element_bytes_;
   const bool two_parts = scratch_.gemm_parts == 2;
 
   cuda::embed(stream_, embedding_, tokens, n, hidden, x_);
   MLBENCH_CUDA_TRY(launched("embed"));
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const DeviceLayer& w = layers_[l];
-    const auto layer = static_cast<std::int64_t>(l);
-    const cuda::PagedKv kv{.keys = kv_pool_ + 2 * layer * layer_floats,
-                           .values = kv_pool_ + (2 * layer + 1) * layer_floats,
+    const cuda::PagedKv kv{.keys = kv_pool_ + 2 * l * layer_bytes,
+                           .values = kv_pool_ + (2 * l + 1) * layer_bytes,
                            .block_tables = tables,
                            .max_blocks_per_sequence = m.table_stride,
-                           .block_tokens = plan_.block_tokens};
+                           .block_tokens = plan_.block_tokens,
+                           .bf16 = kv_element_bytes_ == 2};
     // The norms and SwiGLU write the next GEMM's bf16 input themselves (no prepare()).
     cuda::rms_norm(stream_, x_, nullptr, w.input_norm, n, hidden, c.rms_norm_eps, two_parts,
                    gemm_in_);

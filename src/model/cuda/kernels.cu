@@ -102,7 +102,21 @@ __global__ void combine_parts_kernel(const float* parts, std::int64_t count, boo
   y[i] = accumulate ? y[i] + value : value;
 }
 
-// Offset of (sequence of step `step`, position) in a layer's pool, in floats.
+// A cache element as fp32, and an fp32 value as a cache element (bf16: rounded to nearest).
+__device__ float widen(float value) {
+  return value;
+}
+__device__ float widen(__nv_bfloat16 value) {
+  return __bfloat162float(value);
+}
+__device__ void narrow(float value, float* element) {
+  *element = value;
+}
+__device__ void narrow(float value, __nv_bfloat16* element) {
+  *element = __float2bfloat16_rn(value);
+}
+
+// Offset of (sequence of step `step`, position) in a layer's pool, in elements.
 __device__ std::int64_t kv_offset(const PagedKv& kv, std::int32_t step, std::int32_t position,
                                   std::int64_t kv_dim) {
   const std::int32_t block =
@@ -111,10 +125,13 @@ __device__ std::int64_t kv_offset(const PagedKv& kv, std::int32_t step, std::int
 }
 
 // One block per row. q heads then k heads in rotated pairs (j, j + head_dim/2), then v's
-// elements; each value is its parts' sum, as combine_parts forms it.
+// elements; each value is its parts' sum, as combine_parts forms it. Kv: the cache's element.
+template <typename Kv>
 __global__ void qkv_rope_store_kernel(const float* parts, bool two_parts, RowMeta meta, PagedKv kv,
                                       const float* inv_freq, std::int64_t heads,
                                       std::int64_t kv_heads, std::int64_t head_dim, float* q) {
+  Kv* keys = static_cast<Kv*>(kv.keys);
+  Kv* values = static_cast<Kv*>(kv.values);
   const std::int64_t r = blockIdx.x;
   const std::int64_t half = head_dim / 2;
   const std::int64_t q_dim = heads * head_dim;
@@ -142,12 +159,12 @@ __global__ void qkv_rope_store_kernel(const float* parts, bool two_parts, RowMet
         q[r * q_dim + col] = y1;
         q[r * q_dim + col + half] = y2;
       } else {
-        kv.keys[base + col - q_dim] = y1;
-        kv.keys[base + col - q_dim + half] = y2;
+        narrow(y1, keys + base + col - q_dim);
+        narrow(y2, keys + base + col - q_dim + half);
       }
     } else {
       const std::int64_t col = q_dim + kv_dim + (item - pairs);
-      kv.values[base + item - pairs] = two_parts ? row[col] + row[lo + col] : row[col];
+      narrow(two_parts ? row[col] + row[lo + col] : row[col], values + base + item - pairs);
     }
   }
 }
@@ -164,9 +181,12 @@ __device__ float warp_sum(float value) {
 // partial results are merged at the end.
 // Launched with kAttentionWarps × 32 = 512 threads: the bound keeps the register count where
 // such a block can launch (at most 128 a thread).
+template <typename Kv>
 __global__ void __launch_bounds__(kAttentionWarps * 32)
     attention_kernel(const float* q, RowMeta meta, PagedKv kv, std::int64_t heads,
                      std::int64_t kv_heads, std::int64_t head_dim, float scale, float* out) {
+  const Kv* keys = static_cast<const Kv*>(kv.keys);
+  const Kv* values = static_cast<const Kv*>(kv.values);
   __shared__ float warp_max[kAttentionWarps];
   __shared__ float warp_total[kAttentionWarps];
   __shared__ float warp_acc[kAttentionWarps][kMaxHeadDim];
@@ -196,7 +216,7 @@ __global__ void __launch_bounds__(kAttentionWarps * 32)
 #pragma unroll
     for (int i = 0; i < kDimsPerLane; ++i) {
       const std::int64_t d = lane + 32 * i;
-      if (d < head_dim) partial += qv[i] * kv.keys[base + d];
+      if (d < head_dim) partial += qv[i] * widen(keys[base + d]);
     }
     const float score = warp_sum(partial) * scale;
     const float new_max = fmaxf(running_max, score);
@@ -206,7 +226,7 @@ __global__ void __launch_bounds__(kAttentionWarps * 32)
 #pragma unroll
     for (int i = 0; i < kDimsPerLane; ++i) {
       const std::int64_t d = lane + 32 * i;
-      if (d < head_dim) acc[i] = acc[i] * correction + weight * kv.values[base + d];
+      if (d < head_dim) acc[i] = acc[i] * correction + weight * widen(values[base + d]);
     }
     running_max = new_max;
   }
@@ -241,10 +261,13 @@ __global__ void __launch_bounds__(kAttentionWarps * 32)
 // value once and updates every head of the tile with them (running max, sum and weighted value
 // per head); the warps are merged at the end, into the output when there is one split and into
 // `partial` (unnormalised, with the max and sum) for combine_splits_kernel otherwise.
+template <typename Kv>
 __global__ void __launch_bounds__(kGroupedWarps * 32)
     grouped_attention_kernel(const float* q, RowMeta meta, PagedKv kv, std::int64_t heads,
                              std::int64_t kv_heads, std::int64_t head_dim, float scale,
                              float* partial, float* out) {
+  const Kv* keys = static_cast<const Kv*>(kv.keys);
+  const Kv* values = static_cast<const Kv*>(kv.values);
   __shared__ float warp_max[kGroupedWarps][kTile];
   __shared__ float warp_total[kGroupedWarps][kTile];
   __shared__ float warp_acc[kGroupedWarps][kTile][kMaxHeadDim];
@@ -286,8 +309,8 @@ __global__ void __launch_bounds__(kGroupedWarps * 32)
 #pragma unroll
     for (int i = 0; i < kDimsPerLane; ++i) {
       const std::int64_t d = lane + 32 * i;
-      key[i] = d < head_dim ? kv.keys[base + d] : 0.0f;
-      value[i] = d < head_dim ? kv.values[base + d] : 0.0f;
+      key[i] = d < head_dim ? widen(keys[base + d]) : 0.0f;
+      value[i] = d < head_dim ? widen(values[base + d]) : 0.0f;
     }
 #pragma unroll
     for (int g = 0; g < kTile; ++g) {
@@ -447,8 +470,9 @@ void combine_parts(cudaStream_t stream, const float* parts, std::int64_t count, 
 void qkv_rope_store(cudaStream_t stream, const float* parts, bool two_parts, RowMeta meta,
                     PagedKv kv, const float* inv_freq, std::int64_t rows, std::int64_t heads,
                     std::int64_t kv_heads, std::int64_t head_dim, float* q) {
-  launch(qkv_rope_store_kernel, static_cast<unsigned>(rows), kThreads, stream, parts, two_parts,
-         meta, kv, inv_freq, heads, kv_heads, head_dim, q);
+  launch(kv.bf16 ? qkv_rope_store_kernel<__nv_bfloat16> : qkv_rope_store_kernel<float>,
+         static_cast<unsigned>(rows), kThreads, stream, parts, two_parts, meta, kv, inv_freq, heads,
+         kv_heads, head_dim, q);
 }
 
 void attention(cudaStream_t stream, const float* q, RowMeta meta, PagedKv kv, std::int64_t rows,
@@ -456,8 +480,8 @@ void attention(cudaStream_t stream, const float* q, RowMeta meta, PagedKv kv, st
   // The scale exactly as the CPU backend forms it.
   const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
   const dim3 grid(static_cast<unsigned>(rows), static_cast<unsigned>(heads));
-  launch(attention_kernel, grid, kAttentionWarps * 32, stream, q, meta, kv, heads, kv_heads,
-         head_dim, scale, out);
+  launch(kv.bf16 ? attention_kernel<__nv_bfloat16> : attention_kernel<float>, grid,
+         kAttentionWarps * 32, stream, q, meta, kv, heads, kv_heads, head_dim, scale, out);
 }
 
 void grouped_attention(cudaStream_t stream, const float* q, RowMeta meta, PagedKv kv,
@@ -468,8 +492,8 @@ void grouped_attention(cudaStream_t stream, const float* q, RowMeta meta, PagedK
   const dim3 grid(static_cast<unsigned>(rows),
                   static_cast<unsigned>(kv_heads * attention_tiles_per_kv_head(heads, kv_heads)),
                   static_cast<unsigned>(splits));
-  launch(grouped_attention_kernel, grid, kGroupedWarps * 32, stream, q, meta, kv, heads, kv_heads,
-         head_dim, scale, partial, out);
+  launch(kv.bf16 ? grouped_attention_kernel<__nv_bfloat16> : grouped_attention_kernel<float>, grid,
+         kGroupedWarps * 32, stream, q, meta, kv, heads, kv_heads, head_dim, scale, partial, out);
   if (splits > 1) {
     launch(combine_splits_kernel, dim3(static_cast<unsigned>(rows), static_cast<unsigned>(heads)),
            128, stream, partial, heads, head_dim, static_cast<std::int32_t>(splits), out);

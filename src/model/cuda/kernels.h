@@ -11,13 +11,15 @@
 namespace mlbench::model::cuda {
 
 // Where one layer's keys and values live: blocks of `block_tokens` positions, each position
-// kv_dim floats, a block table per sequence mapping position / block_tokens to a pool block.
+// kv_dim elements, a block table per sequence mapping position / block_tokens to a pool block.
+// Elements are fp32, or bf16 (rounded to nearest once, when stored) when `bf16`.
 struct PagedKv {
-  float* keys = nullptr;  // this layer's [num_blocks, block_tokens, kv_dim]
-  float* values = nullptr;
+  void* keys = nullptr;  // this layer's [num_blocks, block_tokens, kv_dim]
+  void* values = nullptr;
   const std::int32_t* block_tables = nullptr;  // [steps, max_blocks_per_sequence]
   std::int64_t max_blocks_per_sequence = 0;
   std::int64_t block_tokens = 0;
+  bool bf16 = false;
 };
 
 // Per-row facts of one step: its token, its position in its sequence, and which step it is in.
