@@ -144,12 +144,14 @@ class CudaBackendImpl final : public CudaBackend {
 
  private:
   Result<void*> allocate(std::uint64_t bytes, std::string_view what);
-  Result<const std::uint16_t*> upload_bf16(const Matrix& m, std::string_view what);
   Result<const float*> upload_floats(const std::vector<float>& values, std::string_view what);
-  Result<DeviceMatrix> upload_matrix(const Matrix& m, std::string_view what);
-  // The matrices' rows one after another in one device matrix (all have the same columns).
-  Result<DeviceMatrix> upload_stacked(std::initializer_list<const Matrix*> parts,
-                                      std::string_view what);
+  // The matrices' rows one after another in one bf16 device matrix (all have the same
+  // columns): a bf16 checkpoint's bits as mapped, other dtypes rounded.
+  Result<DeviceMatrix> upload_matrix(std::initializer_list<const Matrix*> parts,
+                                     std::string_view what);
+
+  bool kv_bf16() const { return options_.kv_dtype == CudaKvDtype::kBf16; }
+  std::size_t kv_element_bytes() const { return kv_bf16() ? 2 : sizeof(float); }
 
   Result<void> check(std::span<const BackendStep> steps) const;
   Result<std::vector<std::int32_t>> run(std::span<const BackendStep> steps,
@@ -194,7 +196,6 @@ class CudaBackendImpl final : public CudaBackend {
   std::vector<DeviceLayer> layers_;
 
   char* kv_pool_ = nullptr;  // [layer][keys, values][block][block_tokens][kv_dim] elements
-  std::size_t kv_element_bytes_ = sizeof(float);
   std::vector<std::int32_t> free_blocks_;
   std::unordered_map<SequenceId, Sequence> sequences_;
 
@@ -226,27 +227,8 @@ Result<void*> CudaBackendImpl::allocate(std::uint64_t bytes, std::string_view wh
   return p;
 }
 
-Result<const std::uint16_t*> CudaBackendImpl::upload_bf16(const Matrix& m, std::string_view what) {
-  auto p = allocate(m.byte_size() / dtype_size(m.dtype) * 2, what);
-  if (!p) return p.failure();
-  const auto bytes = static_cast<std::size_t>(m.rows * m.cols) * 2;
-  if (m.dtype == DType::kBF16) {
-    MLBENCH_CUDA_TRY(CUDA_CALL(cudaMemcpy(*p, m.data, bytes, cudaMemcpyHostToDevice)));
-  } else {
-    const std::vector<std::uint16_t> converted = to_bf16(m);
-    MLBENCH_CUDA_TRY(CUDA_CALL(cudaMemcpy(*p, converted.data(), bytes, cudaMemcpyHostToDevice)));
-  }
-  return static_cast<const std::uint16_t*>(*p);
-}
-
-Result<DeviceMatrix> CudaBackendImpl::upload_matrix(const Matrix& m, std::string_view what) {
-  auto data = upload_bf16(m, what);
-  if (!data) return data.failure();
-  return DeviceMatrix{*data, m.rows, m.cols};
-}
-
-Result<DeviceMatrix> CudaBackendImpl::upload_stacked(std::initializer_list<const Matrix*> parts,
-                                                     std::string_view what) {
+Result<DeviceMatrix> CudaBackendImpl::upload_matrix(std::initializer_list<const Matrix*> parts,
+                                                    std::string_view what) {
   std::int64_t rows = 0;
   const std::int64_t cols = (*parts.begin())->cols;
   for (const Matrix* m : parts) {
@@ -336,7 +318,6 @@ Result<void> CudaBackendImpl::open(const ModelWeights& weights) {
   std::size_t total_bytes = 0;
   MLBENCH_CUDA_TRY(CUDA_CALL(cudaMemGetInfo(&free_bytes, &total_bytes)));
   const int parts = options_.precision == CudaPrecision::kSplitBf16 ? 2 : 1;
-  kv_element_bytes_ = options_.kv_dtype == CudaKvDtype::kBf16 ? 2 : sizeof(float);
   scratch_ = cuda_scratch_layout(c, options_.max_step_tokens, options_.max_batch,
                                  options_.max_sequence_tokens, options_.kv_block_tokens, parts);
   auto plan = plan_cuda_memory({.device = device_,
@@ -347,7 +328,7 @@ Result<void> CudaBackendImpl::open(const ModelWeights& weights) {
                                 .scratch_bytes = scratch_.bytes(),
                                 // Counted even with graphs off: set_cuda_graphs may turn them on.
                                 .graph_bytes = cuda_graph_reserve_bytes(c, options_.max_batch),
-                                .kv_bytes_per_token = kv_bytes_per_token(c, kv_element_bytes_),
+                                .kv_bytes_per_token = kv_bytes_per_token(c, kv_element_bytes()),
                                 .block_tokens = options_.kv_block_tokens,
                                 .max_sequence_tokens = options_.max_sequence_tokens,
                                 .max_blocks = options_.max_kv_blocks});
@@ -355,13 +336,13 @@ Result<void> CudaBackendImpl::open(const ModelWeights& weights) {
   plan_ = *plan;
 
   // Weights.
-  auto embedding = upload_bf16(weights.embedding(), "model.embed_tokens.weight");
+  auto embedding = upload_matrix({&weights.embedding()}, "model.embed_tokens.weight");
   if (!embedding) return embedding.failure();
-  embedding_ = *embedding;
+  embedding_ = embedding->data;
   if (c.tie_word_embeddings) {
     lm_head_ = {embedding_, c.vocab_size, c.hidden_size};
   } else {
-    auto head = upload_matrix(weights.lm_head(), "lm_head.weight");
+    auto head = upload_matrix({&weights.lm_head()}, "lm_head.weight");
     if (!head) return head.failure();
     lm_head_ = *head;
   }
@@ -382,16 +363,16 @@ Result<void> CudaBackendImpl::open(const ModelWeights& weights) {
     auto post_norm = upload_floats(w.post_attn_norm, name + ".post_attention_layernorm");
     if (!post_norm) return post_norm.failure();
     d.post_attn_norm = *post_norm;
-    auto qkv = upload_stacked({&w.q, &w.k, &w.v}, name + " q, k and v projections");
+    auto qkv = upload_matrix({&w.q, &w.k, &w.v}, name + " q, k and v projections");
     if (!qkv) return qkv.failure();
     d.qkv = *qkv;
-    auto o = upload_matrix(w.o, name + ".self_attn.o_proj");
+    auto o = upload_matrix({&w.o}, name + ".self_attn.o_proj");
     if (!o) return o.failure();
     d.o = *o;
-    auto gate_up = upload_stacked({&w.gate, &w.up}, name + " gate and up projections");
+    auto gate_up = upload_matrix({&w.gate, &w.up}, name + " gate and up projections");
     if (!gate_up) return gate_up.failure();
     d.gate_up = *gate_up;
-    auto down = upload_matrix(w.down, name + ".mlp.down_proj");
+    auto down = upload_matrix({&w.down}, name + ".mlp.down_proj");
     if (!down) return down.failure();
     d.down = *down;
     layers_.push_back(d);
@@ -447,7 +428,7 @@ Result<void> CudaBackendImpl::open(const ModelWeights& weights) {
       "budget {}",
       device_, device_name_, gib(plan_.weight_bytes), gib(plan_.scratch_bytes),
       gib(plan_.kv_pool_bytes()), plan_.num_blocks, plan_.block_tokens, plan_.cached_tokens(),
-      kv_element_bytes_ == 2 ? "bf16" : "fp32",
+      kv_bf16() ? "bf16" : "fp32",
       graphs_on_ ? "on" : (sync_each_kernel_ ? "off (MLBENCH_CUDA_SYNC=1)" : "off"),
       gib(plan_.graph_bytes), grouped_attention_ ? "grouped" : "per-head",
       scratch_.gemm_parts == 2 ? "split-bf16" : "bf16", gib(plan_.budget_bytes));
@@ -537,7 +518,7 @@ Result<void> CudaBackendImpl::multiply(std::int64_t rows, const DeviceMatrix& w,
                                        bool accumulate) {
   if (scratch_.gemm_parts == 1) return gemm(rows, w, y, accumulate ? 1.0f : 0.0f);
   MLBENCH_CUDA_TRY(project(rows, w));
-  cuda::combine_parts(stream_, gemm_out_, rows * w.rows, true, accumulate, y);
+  cuda::combine_parts(stream_, gemm_out_, rows * w.rows, accumulate, y);
   return launched("combine_parts");
 }
 
@@ -555,7 +536,7 @@ Result<void> CudaBackendImpl::enqueue_forward(const CudaStepMeta& m) {
   const std::int32_t* tables = meta_ + m.tables;
   std::int32_t* next_tokens = meta_ + m.next_tokens;
   const auto layer_bytes =
-      static_cast<std::size_t>(plan_.num_blocks * plan_.block_tokens * kv_dim) * kv_element_bytes_;
+      static_cast<std::size_t>(plan_.num_blocks * plan_.block_tokens * kv_dim) * kv_element_bytes();
   const bool two_parts = scratch_.gemm_parts == 2;
 
   cuda::embed(stream_, embedding_, tokens, n, hidden, x_);
@@ -567,7 +548,7 @@ Result<void> CudaBackendImpl::enqueue_forward(const CudaStepMeta& m) {
                            .block_tables = tables,
                            .max_blocks_per_sequence = m.table_stride,
                            .block_tokens = plan_.block_tokens,
-                           .bf16 = kv_element_bytes_ == 2};
+                           .bf16 = kv_bf16()};
     // The norms and SwiGLU write the next GEMM's bf16 input themselves (no prepare()).
     cuda::rms_norm(stream_, x_, nullptr, w.input_norm, n, hidden, c.rms_norm_eps, two_parts,
                    gemm_in_);

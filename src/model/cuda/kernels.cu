@@ -94,11 +94,11 @@ __global__ void split_bf16_kernel(const float* x, std::int64_t count, bool two_p
   store_parts(x[i], i, count, two_parts, parts);
 }
 
-__global__ void combine_parts_kernel(const float* parts, std::int64_t count, bool two_parts,
-                                     bool accumulate, float* y) {
+__global__ void combine_parts_kernel(const float* parts, std::int64_t count, bool accumulate,
+                                     float* y) {
   const std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
   if (i >= count) return;
-  const float value = two_parts ? parts[i] + parts[count + i] : parts[i];
+  const float value = parts[i] + parts[count + i];
   y[i] = accumulate ? y[i] + value : value;
 }
 
@@ -461,10 +461,10 @@ void split_bf16(cudaStream_t stream, const float* x, std::int64_t count, bool tw
          reinterpret_cast<__nv_bfloat16*>(parts));
 }
 
-void combine_parts(cudaStream_t stream, const float* parts, std::int64_t count, bool two_parts,
-                   bool accumulate, float* y) {
+void combine_parts(cudaStream_t stream, const float* parts, std::int64_t count, bool accumulate,
+                   float* y) {
   launch(combine_parts_kernel, blocks_for(count, kThreads), kThreads, stream, parts, count,
-         two_parts, accumulate, y);
+         accumulate, y);
 }
 
 void qkv_rope_store(cudaStream_t stream, const float* parts, bool two_parts, RowMeta meta,

@@ -45,13 +45,14 @@ void rms_norm(cudaStream_t stream, const float* x, const std::int32_t* rows_from
 void split_bf16(cudaStream_t stream, const float* x, std::int64_t count, bool two_parts,
                 std::uint16_t* parts);
 
-// y = parts[0] (+ parts[1]) over `count` elements: stores when !accumulate, adds when accumulate
-// (the residual stream).
-void combine_parts(cudaStream_t stream, const float* parts, std::int64_t count, bool two_parts,
-                   bool accumulate, float* y);
+// y = parts[0] + parts[1] over `count` elements, a split-bf16 GEMM's two products: stores when
+// !accumulate, adds when accumulate (the residual stream). One-part products need no combining:
+// cuBLAS writes them where they go.
+void combine_parts(cudaStream_t stream, const float* parts, std::int64_t count, bool accumulate,
+                   float* y);
 
 // The fused q, k, v projection's output (`parts`: rows × (q_dim + 2·kv_dim), one or two parts as
-// combine_parts reads them) taken apart: q and k rotated (rotate-half RoPE, angle =
+// combine_parts sums them) taken apart: q and k rotated (rotate-half RoPE, angle =
 // float(position) · inv_freq[j]), q stored to `q` (rows × q_dim), k and v stored at each row's
 // position in its sequence's blocks. One kernel where combining, rotating and storing took five.
 void qkv_rope_store(cudaStream_t stream, const float* parts, bool two_parts, RowMeta meta,
