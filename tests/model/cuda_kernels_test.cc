@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <numeric>
 #include <random>
@@ -18,6 +17,7 @@
 #include <vector>
 
 #include "mlbench/model/cuda_devices.h"
+#include "mlbench/model/dtype.h"
 
 #include "model/cuda/attention_split.h"
 #include "model/cuda/kernels.h"
@@ -85,22 +85,9 @@ class CudaKernelsTest : public ::testing::Test {
   cudaStream_t stream_ = nullptr;
 };
 
-std::uint16_t to_bf16(float value) {
-  std::uint32_t bits;
-  std::memcpy(&bits, &value, sizeof(bits));
-  return static_cast<std::uint16_t>((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);  // no NaNs here
-}
-
-float widen_bf16(std::uint16_t bits) {
-  const std::uint32_t wide = static_cast<std::uint32_t>(bits) << 16;
-  float value;
-  std::memcpy(&value, &wide, sizeof(value));
-  return value;
-}
-
 std::vector<std::uint16_t> to_bf16(const std::vector<float>& values) {
   std::vector<std::uint16_t> out(values.size());
-  std::transform(values.begin(), values.end(), out.begin(), [](float x) { return to_bf16(x); });
+  std::transform(values.begin(), values.end(), out.begin(), f32_to_bf16);
   return out;
 }
 
@@ -138,7 +125,7 @@ struct PagedCache {
   void round_to_bf16() {
     for (std::vector<float>* pool : {&keys, &values}) {
       for (float& x : *pool)
-        x = widen_bf16(to_bf16(x));
+        x = bf16_to_f32(f32_to_bf16(x));
     }
   }
 
@@ -369,7 +356,7 @@ void expect_qkv_rope_store(cudaStream_t stream, bool bf16) {
   // Rounded once: within half a bf16 step of the fp32 result (plus the cos/sin ulps).
   std::vector<float> keys;
   for (std::uint16_t bits : d_bf16_keys.read())
-    keys.push_back(widen_bf16(bits));
+    keys.push_back(bf16_to_f32(bits));
   for (std::size_t i = 0; i < keys.size(); ++i) {
     EXPECT_NEAR(keys[i], expected_keys[i], std::abs(expected_keys[i]) * 0x1p-8 + 1e-6f)
         << "key " << i;
@@ -430,12 +417,6 @@ TEST_F(CudaKernelsTest, RmsNormSplitsIntoTwoBf16PartsThatSumToTheFp32Result) {
   rms_norm(stream_, d_x.get(), d_rows.get(), d_weight.get(), 2, n, eps, true, d_parts.get());
   finish("rms_norm");
   const std::vector<std::uint16_t> parts = d_parts.read();
-  const auto widen = [](std::uint16_t bits) {
-    const std::uint32_t wide = static_cast<std::uint32_t>(bits) << 16;
-    float value;
-    std::memcpy(&value, &wide, sizeof(value));
-    return value;
-  };
   for (std::int64_t r = 0; r < 2; ++r) {
     const float* row = x.data() + rows_from[static_cast<std::size_t>(r)] * n;
     double squares = 0.0;
@@ -445,8 +426,8 @@ TEST_F(CudaKernelsTest, RmsNormSplitsIntoTwoBf16PartsThatSumToTheFp32Result) {
     for (std::int64_t i = 0; i < n; ++i) {
       const double expected = row[i] * scale * weight[static_cast<std::size_t>(i)];
       const auto index = static_cast<std::size_t>(r * n + i);
-      const double hi = widen(parts[index]);
-      const double lo = widen(parts[static_cast<std::size_t>(2 * n) + index]);
+      const double hi = bf16_to_f32(parts[index]);
+      const double lo = bf16_to_f32(parts[static_cast<std::size_t>(2 * n) + index]);
       // bf16 keeps 8 bits: hi alone is within 2^-8 of the value, hi + lo within about 2^-16.
       EXPECT_NEAR(hi, expected, std::abs(expected) * 0x1p-8 + 1e-30) << "row " << r << ", " << i;
       EXPECT_NEAR(hi + lo, expected, std::abs(expected) * 0x1p-15 + 1e-30)

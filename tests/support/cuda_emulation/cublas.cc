@@ -9,6 +9,8 @@
 #include <memory>
 #include <vector>
 
+#include "mlbench/model/dtype.h"
+
 #include "cublas_v2.h"
 #include "emulator.h"
 
@@ -21,12 +23,7 @@ struct cublasContext {
 namespace {
 
 float bf16_at(const void* matrix, std::int64_t index) {
-  std::uint16_t bits;
-  std::memcpy(&bits, static_cast<const std::uint16_t*>(matrix) + index, sizeof(bits));
-  const std::uint32_t wide = static_cast<std::uint32_t>(bits) << 16;
-  float value;
-  std::memcpy(&value, &wide, sizeof(value));
-  return value;
+  return mlbench::model::bf16_to_f32(static_cast<const std::uint16_t*>(matrix)[index]);
 }
 
 // Elements a column-major operand of `rows` × `cols` with leading dimension `ld` spans.

@@ -99,38 +99,43 @@ bool refused_during_capture() {
   return true;
 }
 
-bool device_range_locked(State& s, const void* pointer, std::size_t bytes) {
-  const auto address = reinterpret_cast<std::uintptr_t>(pointer);
-  auto it = s.device_allocations.upper_bound(address);
-  if (it == s.device_allocations.begin()) return false;
-  --it;
-  return address >= it->first && address - it->first + bytes <= it->second.bytes;
-}
-
-// Checks a copy's device side(s) against the allocations; the host side is the caller's memory,
-// which the sanitizer build checks on the copy itself.
-cudaError_t check_copy(void* dst, const void* src, std::size_t bytes, cudaMemcpyKind kind) {
-  if (bytes == 0) return cudaSuccess;
-  if (dst == nullptr || src == nullptr) return cudaErrorInvalidValue;
-  State& s = state();
-  const std::lock_guard lock(s.mutex);
-  const bool dst_device = device_range_locked(s, dst, bytes);
-  const bool src_device = device_range_locked(s, src, bytes);
-  switch (kind) {
-    case cudaMemcpyHostToDevice: return dst_device ? cudaSuccess : cudaErrorInvalidValue;
-    case cudaMemcpyDeviceToHost: return src_device ? cudaSuccess : cudaErrorInvalidValue;
-    case cudaMemcpyDeviceToDevice:
-      return dst_device && src_device ? cudaSuccess : cudaErrorInvalidValue;
-    case cudaMemcpyHostToHost:
-    case cudaMemcpyDefault: return cudaSuccess;
-  }
-  return cudaErrorInvalidValue;
-}
-
 bool is_pinned(const void* pointer) {
   State& s = state();
   const std::lock_guard lock(s.mutex);
   return s.pinned.count(pointer) != 0;
+}
+
+// Checks a copy (dst_extent and src_extent bytes from its first to its last byte on each side):
+// its device side(s) must lie in allocations (the host side is the caller's memory, which the
+// sanitizer build checks on the copy itself), and on a capturing stream its host side must be
+// pinned. A pageable copy is staged through the driver at call time, which a graph cannot
+// replay: refused, and the capture broken.
+cudaError_t check_copy(void* dst, std::size_t dst_extent, const void* src, std::size_t src_extent,
+                       cudaMemcpyKind kind, cudaStream_t stream) {
+  if (dst == nullptr || src == nullptr) return cudaErrorInvalidValue;
+  const bool dst_device = is_device_range(dst, dst_extent);
+  const bool src_device = is_device_range(src, src_extent);
+  const void* host = nullptr;
+  switch (kind) {
+    case cudaMemcpyHostToDevice:
+      if (!dst_device) return cudaErrorInvalidValue;
+      host = src;
+      break;
+    case cudaMemcpyDeviceToHost:
+      if (!src_device) return cudaErrorInvalidValue;
+      host = dst;
+      break;
+    case cudaMemcpyDeviceToDevice:
+      if (!dst_device || !src_device) return cudaErrorInvalidValue;
+      break;
+    case cudaMemcpyHostToHost:
+    case cudaMemcpyDefault: break;
+  }
+  if (stream == nullptr || stream->capture == nullptr || host == nullptr || is_pinned(host)) {
+    return cudaSuccess;
+  }
+  stream->invalidated = true;
+  return cudaErrorStreamCaptureUnsupported;
 }
 
 bool known_stream(cudaStream_t stream) {
@@ -155,7 +160,11 @@ cudaError_t record(cudaError_t status) {
 bool is_device_range(const void* pointer, std::size_t bytes) {
   State& s = state();
   const std::lock_guard lock(s.mutex);
-  return device_range_locked(s, pointer, bytes);
+  const auto address = reinterpret_cast<std::uintptr_t>(pointer);
+  auto it = s.device_allocations.upper_bound(address);
+  if (it == s.device_allocations.begin()) return false;
+  --it;
+  return address >= it->first && address - it->first + bytes <= it->second.bytes;
 }
 
 cudaError_t enqueue(cudaStream_t stream, DeviceWork work) {
@@ -354,38 +363,22 @@ cudaError_t cudaFreeHost(void* pointer) {
 
 cudaError_t cudaMemcpy(void* dst, const void* src, std::size_t bytes, cudaMemcpyKind kind) {
   if (refused_during_capture()) return record(cudaErrorStreamCaptureUnsupported);
-  if (const cudaError_t checked = check_copy(dst, src, bytes, kind); checked != cudaSuccess) {
+  if (bytes == 0) return cudaSuccess;
+  if (const cudaError_t checked = check_copy(dst, bytes, src, bytes, kind, nullptr);
+      checked != cudaSuccess) {
     return record(checked);
   }
-  if (bytes != 0) execute([=] { std::memmove(dst, src, bytes); });
+  execute([=] { std::memmove(dst, src, bytes); });
   return cudaSuccess;
 }
 
-namespace {
-
-// A capture may only copy between device memory and pinned host memory: a pageable copy is
-// staged through the driver at call time, which a graph cannot replay.
-cudaError_t check_capturable(cudaStream_t stream, const void* host) {
-  if (stream == nullptr || stream->capture == nullptr || host == nullptr) return cudaSuccess;
-  if (is_pinned(host)) return cudaSuccess;
-  stream->invalidated = true;
-  return cudaErrorStreamCaptureUnsupported;
-}
-
-}  // namespace
-
 cudaError_t cudaMemcpyAsync(void* dst, const void* src, std::size_t bytes, cudaMemcpyKind kind,
                             cudaStream_t stream) {
-  if (const cudaError_t checked = check_copy(dst, src, bytes, kind); checked != cudaSuccess) {
-    return record(checked);
-  }
-  const void* host = kind == cudaMemcpyHostToDevice   ? src
-                     : kind == cudaMemcpyDeviceToHost ? static_cast<const void*>(dst)
-                                                      : nullptr;
-  if (const cudaError_t checked = check_capturable(stream, host); checked != cudaSuccess) {
-    return record(checked);
-  }
   if (bytes == 0) return cudaSuccess;
+  if (const cudaError_t checked = check_copy(dst, bytes, src, bytes, kind, stream);
+      checked != cudaSuccess) {
+    return record(checked);
+  }
   return enqueue(stream, [=] { std::memmove(dst, src, bytes); });
 }
 
@@ -397,17 +390,8 @@ cudaError_t cudaMemcpy2DAsync(void* dst, std::size_t dst_pitch, const void* src,
   // Each side's extent, first row start to last row end.
   const std::size_t dst_extent = dst_pitch * (height - 1) + width;
   const std::size_t src_extent = src_pitch * (height - 1) + width;
-  const bool dst_device = is_device_range(dst, dst_extent);
-  const bool src_device = is_device_range(src, src_extent);
-  const bool sides_ok = (kind == cudaMemcpyHostToDevice && dst_device) ||
-                        (kind == cudaMemcpyDeviceToHost && src_device) ||
-                        (kind == cudaMemcpyDeviceToDevice && dst_device && src_device) ||
-                        kind == cudaMemcpyHostToHost || kind == cudaMemcpyDefault;
-  if (!sides_ok) return record(cudaErrorInvalidValue);
-  const void* host = kind == cudaMemcpyHostToDevice   ? src
-                     : kind == cudaMemcpyDeviceToHost ? static_cast<const void*>(dst)
-                                                      : nullptr;
-  if (const cudaError_t checked = check_capturable(stream, host); checked != cudaSuccess) {
+  if (const cudaError_t checked = check_copy(dst, dst_extent, src, src_extent, kind, stream);
+      checked != cudaSuccess) {
     return record(checked);
   }
   return enqueue(stream, [=] {
